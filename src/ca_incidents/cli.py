@@ -11,6 +11,7 @@ import importlib
 import typer
 
 from ca_incidents import __version__
+from ca_incidents.cli_groups import evaluate_app, snapshot_app
 
 STAGES = ("harvest", "corpus", "parse", "score", "metrics", "analysis")
 
@@ -33,6 +34,9 @@ def main(
 ) -> None:
     """Harvest → parse → score → metrics → notebooks. Start with `ca-incidents demo`."""
 
+
+app.add_typer(evaluate_app, name="evaluate")
+app.add_typer(snapshot_app, name="snapshot")
 
 for _stage in STAGES:
     importlib.import_module(f"ca_incidents.{_stage}.commands").register(app)

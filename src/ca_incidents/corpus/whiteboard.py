@@ -1,0 +1,184 @@
+"""Whiteboard tags and the "Next update" date set by root stores, as real whiteboards write them.
+
+Tags: lower case, trimmed, inner spaces/underscores turned into hyphens ("[disclosure failure]" and
+"[ca compliance]" are real), known misspellings fixed, duplicates dropped, order kept; bare known tags written
+without brackets are recognised too.
+
+"Next update" dates, in the forms seen on BMO (current whiteboards and their history):
+
+* ``YYYY-MM-DD`` (also ``/`` or ``.``, one-digit month/day, ``YYYYMMDD``): year-month-day;
+* ``31-Oct-2023``, ``31 October 2023``, ``Oct 31, 2023``: month named, never ambiguous;
+* ``D-M-YYYY`` / ``M-D-YYYY`` (or ``/``): a part above 12 is the day; when both parts are 12 or less the
+  **US month-day** reading is used (BMO's root-store staff are US-based and wrote e.g. "Next update
+  3-1-2023" for a bug opened in June 2022, when other root-store whiteboards used ISO dates), and
+  ``assumption`` says so, so the reading is never silent;
+* two-digit years are 20YY.
+
+Anything else (no date, two different dates, no year, an impossible date) leaves ``next_update`` empty, keeps
+the text in ``next_update_raw`` and says why in ``problem``: reported, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+KNOWN_TAGS = frozenset(
+    {
+        "ca-compliance", "auditor-compliance", "audit-delay", "audit-failure", "audit-finding", "covid-19",
+        "delayed-revocation-leaf", "delayed-revocation-ca", "leaf-revocation-delay", "ca-revocation-delay",
+        "ca-misissuance", "dv-misissuance", "ov-misissuance", "ev-misissuance", "smime-misissuance",
+        "crl-failure", "ocsp-failure", "policy-failure", "disclosure-failure", "external", "uncategorized",
+    }
+)  # fmt: skip
+# Misspellings and variants, after lower-casing and hyphenation.
+TAG_VARIANTS = {
+    "ca-complaince": "ca-compliance",
+    "ca-compliace": "ca-compliance",
+    "ca-compilance": "ca-compliance",
+    "cacompliance": "ca-compliance",
+    "covid19": "covid-19",
+    "disclosure-failures": "disclosure-failure",
+    "policy-failures": "policy-failure",
+    "audit-findings": "audit-finding",
+    "s/mime-misissuance": "smime-misissuance",
+}
+
+_NEXT_UPDATE = re.compile(r"next[\s_:-]*(?:update|udpate|updte)d?", re.IGNORECASE)
+_LEAD = re.compile(r"^(?:[\s:=>\-–—,.]|on\b|by\b|is\b|due\b|date\b)+", re.IGNORECASE)
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+_MON = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_ISO = re.compile(r"(?<!\d)(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?!\d)")
+_COMPACT = re.compile(r"(?<!\d)(?P<y>20\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
+_DAY_MON = re.compile(rf"(?<![\d\w])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s\-/.]*{_MON}[\s\-/.,]*(?P<y>\d{{4}})(?!\d)", re.I)
+_MON_DAY = re.compile(rf"(?<![\w]){_MON}[\s\-/.]*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?[\s\-/.]+(?P<y>\d{{4}})(?!\d)", re.I)
+_NUMERIC = re.compile(r"(?<![\d.\-/])(?P<a>\d{1,2})(?P<s>[-/.])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![\d.\-/])")
+_PARTIAL = re.compile(rf"\d|{_MON}", re.IGNORECASE)
+US_RULE = "day and month both 12 or less: read as US month-day"
+
+
+@dataclass(frozen=True)
+class Whiteboard:
+    """Parsed whiteboard: normalised tags and the "Next update" date (or why it could not be read)."""
+
+    tags: list[str] = field(default_factory=list)
+    next_update: date | None = None
+    next_update_raw: str | None = None
+    problem: str | None = None
+    assumption: str | None = None  # set when a documented rule resolved an ambiguous date
+
+
+def normalise_tag(text: str) -> str | None:
+    """One tag in canonical form, or ``None`` when empty."""
+    tag = unicodedata.normalize("NFKC", text).strip().lower().strip("-_ ")
+    tag = re.sub(r"[\s_]+", "-", tag)
+    return TAG_VARIANTS.get(tag, tag) or None
+
+
+def _next_update_spans(text: str) -> list[tuple[int, int]]:
+    """Each "Next update" phrase runs from its keyword to the next bracket (or the end)."""
+    spans = []
+    for match in _NEXT_UPDATE.finditer(text):
+        if spans and match.start() < spans[-1][1]:
+            continue
+        stop = re.compile(r"[\[\]]").search(text, match.end())
+        spans.append((match.start(), stop.start() if stop else len(text)))
+    return spans
+
+
+def _tags(text: str) -> list[str]:
+    """Tags in order: bracketed ones (closing bracket optional) and bare known tag names."""
+    found: list[tuple[int, str]] = []
+    for match in re.finditer(r"\[([^\[\]]*)(\]?)", text):
+        content = match.group(1) if match.group(2) else (match.group(1).split() or [""])[0]
+        tag = normalise_tag(content)
+        if tag:
+            found.append((match.start(), tag))
+    outside = re.sub(r"\[[^\[\]]*\]?", lambda m: " " * len(m.group(0)), text)
+    for match in re.finditer(r"[^\s,;]+", outside):
+        tag = normalise_tag(match.group(0))
+        if tag in KNOWN_TAGS:
+            found.append((match.start(), tag))
+    return list(dict.fromkeys(tag for _, tag in sorted(found)))
+
+
+def _make_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _numeric_date(match: re.Match[str]) -> tuple[date | None, str | None]:
+    """D-M-Y or M-D-Y: the part above 12 is the day; otherwise the US rule (reported as an assumption)."""
+    a, b, y = int(match["a"]), int(match["b"]), int(match["y"])
+    y = y + 2000 if y < 100 else y
+    if a > 12 >= b:
+        return _make_date(y, b, a), None
+    if a == b or b > 12:
+        return _make_date(y, a, b), None
+    return _make_date(y, a, b), US_RULE
+
+
+def _find_dates(text: str) -> tuple[list[date | None], str | None]:
+    """All dates written in ``text`` (``None`` for impossible ones) and any rule used to read them."""
+    found: list[tuple[int, date | None]] = []
+    assumption = None
+    for pattern in (_ISO, _COMPACT, _DAY_MON, _MON_DAY, _NUMERIC):
+        for match in pattern.finditer(text):
+            if pattern is _NUMERIC:
+                value, rule = _numeric_date(match)
+                assumption = assumption or rule
+            else:
+                month = _MONTHS[match["mon"][:3].lower()] if "mon" in match.re.groupindex else int(match["m"])
+                value = _make_date(int(match["y"]), month, int(match["d"]))
+            found.append((match.start(), value))
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return [value for _, value in sorted(found, key=lambda item: item[0])], assumption
+
+
+def _read_next_update(phrases: list[str]) -> tuple[date | None, str | None, str | None]:
+    """(date, problem, assumption) for the "Next update" phrases of one whiteboard."""
+    rests = [_LEAD.sub("", _NEXT_UPDATE.sub("", phrase, count=1)).strip() for phrase in phrases]
+    dates: list[date | None] = []
+    assumption = None
+    for rest in rests:
+        found, rule = _find_dates(rest)
+        dates.extend(found)
+        assumption = assumption or rule
+    if None in dates:
+        return None, "not a calendar date", None
+    distinct = sorted(set(dates), key=lambda d: d.toordinal() if d else 0)
+    if len(distinct) > 1:
+        return None, f"several dates ({', '.join(d.isoformat() for d in distinct if d)})", None
+    if distinct:
+        return distinct[0], None, assumption
+    if not any(rests):
+        return None, "no date given", None
+    if any(_PARTIAL.search(rest) for rest in rests):
+        return None, "date not in a recognised form (or no year)", None
+    return None, "no date given", None
+
+
+def parse_whiteboard(text: str | None) -> Whiteboard:
+    """Tags and "Next update" of a whiteboard; never raises, unreadable dates are reported in ``problem``."""
+    if not isinstance(text, str) or not text.strip():
+        return Whiteboard()
+    spans = _next_update_spans(text)
+    phrases = [" ".join(text[start:end].split()).strip(" ,;") for start, end in spans]
+    masked = text
+    for start, end in spans:
+        masked = masked[:start] + " " * (end - start) + masked[end:]
+    tags = _tags(masked)
+    if not phrases:
+        return Whiteboard(tags=tags)
+    next_update, problem, assumption = _read_next_update(phrases)
+    return Whiteboard(
+        tags=tags,
+        next_update=next_update,
+        next_update_raw=" | ".join(phrases),
+        problem=problem,
+        assumption=assumption,
+    )

@@ -1,7 +1,121 @@
-"""CLI commands of the corpus stage (registered by ca_incidents.cli)."""
+"""CLI commands of the corpus stage (registered by ca_incidents.cli): snapshots and review lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from ca_incidents.cli_groups import snapshot_app
+
+SnapshotDir = Annotated[Path, typer.Argument(help="A directory written by `snapshot export`.")]
+DATA_DIR = typer.Option(Path("data"), "--data-dir", help="Directory holding corpus.duckdb.")
+owners_app = typer.Typer(help="Review how CA owners are read from bug summaries.", no_args_is_help=True)
+whiteboard_app = typer.Typer(
+    help="Review how whiteboard tags and Next update dates are read.", no_args_is_help=True
+)
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@snapshot_app.command("export")
+def snapshot_export(
+    out_dir: Annotated[
+        Path, typer.Argument(help="New or empty directory for the Parquet files and manifest.json.")
+    ],
+    data_dir: Path = DATA_DIR,
+) -> None:
+    """Write every corpus table to Parquet plus a manifest (row counts, sha256s, harvest query and time)."""
+    from ca_incidents.corpus.snapshot import SnapshotError, export_snapshot
+
+    try:
+        manifest = export_snapshot(data_dir, out_dir)
+    except (SnapshotError, FileNotFoundError) as exc:
+        _fail(str(exc))
+        return
+    for name, entry in sorted(manifest.tables.items()):
+        typer.echo(f"{name}\t{entry.rows}\t{entry.sha256}")
+    typer.echo(f"snapshot {manifest.manifest_sha256} written to {out_dir}", err=True)
+
+
+@snapshot_app.command("verify")
+def snapshot_verify(
+    snapshot_dir: SnapshotDir,
+) -> None:
+    """Recompute hashes and row counts; exit 1 listing every changed, missing or unexpected file."""
+    from ca_incidents.corpus.snapshot import verify_snapshot
+
+    problems = verify_snapshot(snapshot_dir)
+    if problems:
+        _fail(f"snapshot {snapshot_dir} failed verification:\n  " + "\n  ".join(problems))
+    typer.echo(f"snapshot {snapshot_dir} OK")
+
+
+@snapshot_app.command("import")
+def snapshot_import(
+    snapshot_dir: SnapshotDir,
+    data_dir: Path = DATA_DIR,
+    replace: bool = typer.Option(False, "--replace", help="Replace an existing corpus.duckdb."),
+) -> None:
+    """Verify a snapshot, then load it into a fresh corpus so any stage can start from it."""
+    from ca_incidents.corpus.snapshot import SnapshotError, import_snapshot
+
+    try:
+        manifest = import_snapshot(snapshot_dir, data_dir, replace=replace)
+    except SnapshotError as exc:
+        _fail(str(exc))
+        return
+    total = sum(entry.rows for entry in manifest.tables.values())
+    typer.echo(f"imported {len(manifest.tables)} tables ({total} rows) into {data_dir}")
+
+
+@owners_app.command("review")
+def owners_review(data_dir: Path = DATA_DIR) -> None:
+    """List bugs whose summary gives no CA owner (id, prefix, summary), to extend the alias table."""
+    from ca_incidents.corpus.owners import unowned_bugs
+    from ca_incidents.corpus.store import connect
+
+    try:
+        con = connect(data_dir, read_only=True)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+        return
+    with con:
+        rows = unowned_bugs(con)
+        total = con.execute("SELECT count(*) FROM bugs").fetchall()[0][0]
+    for bug_id, summary, prefix in rows:
+        typer.echo(f"{bug_id}\t{prefix or '-'}\t{summary or ''}")
+    typer.echo(f"{len(rows)} of {total} bugs have no CA owner", err=True)
+
+
+@whiteboard_app.command("review")
+def whiteboard_review(
+    data_dir: Path = DATA_DIR,
+    history: bool = typer.Option(True, "--history/--no-history", help="Also check past whiteboard values."),
+    assumed: bool = typer.Option(False, "--assumed", help="Also list dates read by the US month-day rule."),
+) -> None:
+    """List "Next update" values that could not be read as a date (bug, when set, raw text, why)."""
+    from ca_incidents.corpus.store import connect
+    from ca_incidents.corpus.whiteboard import next_update_issues
+
+    try:
+        con = connect(data_dir, read_only=True)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+        return
+    with con:
+        issues = next_update_issues(con, history=history, include_assumed=assumed)
+    for issue in issues:
+        when = issue.changed_at.isoformat() if issue.changed_at else "current"
+        typer.echo(f"{issue.bug_id}\t{when}\t{issue.raw}\t{issue.problem}")
+    typer.echo(f"{len(issues)} Next update values need review", err=True)
+
 
 def register(app: typer.Typer) -> None:
-    """Add this stage's commands to the main CLI."""
+    """Add this stage's commands to the main CLI (the snapshot group is attached by ca_incidents.cli)."""
+    app.add_typer(owners_app, name="owners")
+    app.add_typer(whiteboard_app, name="whiteboard")

@@ -1,8 +1,8 @@
 """CA owner from a bug summary ("<CA Owner>: <title>"), normalised through a reviewable alias table.
 
-Only prefixes listed in ``ca_incidents/data/ca_owner_aliases.csv`` become an owner: an unknown prefix could be
-a title fragment ("Failure to revoke: ..."), so it stays ``NULL`` and `ca-incidents owners review` lists it for
-a human to add, rather than the parser guessing.
+Only prefixes listed in ``ca_incidents/data/ca_owner_aliases.csv`` become an owner: an unknown prefix
+could be a title fragment ("Failure to revoke: ..."), so it stays ``NULL`` and `ca-incidents owners review`
+lists it for a human to add, rather than the parser guessing.
 """
 
 from __future__ import annotations
@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
 
 ALIASES_RESOURCE = "ca_owner_aliases.csv"
 _COLONS = (":", "\uff1a")  # ASCII and full-width colon
@@ -85,3 +89,14 @@ def parse_ca_owner(summary: str | None, aliases: Mapping[str, str | None] | None
         return OwnerMatch(owner=None, raw=None)
     table = load_aliases() if aliases is None else aliases
     return OwnerMatch(owner=table.get(alias_key(raw)), raw=raw)
+
+
+def unowned_bugs(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str | None, str | None]]:
+    """``(id, summary, prefix)`` of bugs with no owner under the *current* alias table, for human review.
+
+    Re-parsing (rather than reading ``bugs.ca_owner``) shows at once whether a newly added alias helps.
+    """
+    rows = con.execute("SELECT id, summary FROM bugs ORDER BY id").fetchall()
+    return [
+        (bug_id, summary, m.raw) for bug_id, summary in rows if (m := parse_ca_owner(summary)).owner is None
+    ]

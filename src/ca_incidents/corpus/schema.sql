@@ -84,3 +84,12 @@ CREATE TABLE IF NOT EXISTS harvests (
     attachments_added  INTEGER,
     requests_made      INTEGER
 );
+
+-- Harvester bookkeeping: a bug's activity is refetched only when its last_change_time differs from the one
+-- recorded here, which is written in the same transaction as the bug's rows (so a killed run resumes cleanly).
+CREATE TABLE IF NOT EXISTS bug_sync (
+    bug_id             BIGINT PRIMARY KEY,
+    last_change_time   TIMESTAMP NOT NULL,  -- bugs.last_change_time when comments/history/attachments were synced
+    harvest_id         INTEGER,             -- the harvests row that synced it
+    synced_at          TIMESTAMP
+);

@@ -25,7 +25,9 @@ def connect(data_dir: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPy
     path = corpus_path(data_dir)
     if read_only:
         if not path.exists():
-            raise FileNotFoundError(f"no corpus at {path}: run `ca-incidents harvest` (or `snapshot import`) first")
+            raise FileNotFoundError(
+                f"no corpus at {path}: run `ca-incidents harvest` (or `snapshot import`) first"
+            )
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))

@@ -23,7 +23,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
 
 KNOWN_TAGS = frozenset(
     {
@@ -48,13 +52,20 @@ TAG_VARIANTS = {
 
 _NEXT_UPDATE = re.compile(r"next[\s_:-]*(?:update|udpate|updte)d?", re.IGNORECASE)
 _LEAD = re.compile(r"^(?:[\s:=>\-–—,.]|on\b|by\b|is\b|due\b|date\b)+", re.IGNORECASE)
-_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                         "nov", "dec"), start=1)}  # fmt: skip
 _MON = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _ISO = re.compile(r"(?<!\d)(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?!\d)")
 _COMPACT = re.compile(r"(?<!\d)(?P<y>20\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
-_DAY_MON = re.compile(rf"(?<![\d\w])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s\-/.]*{_MON}[\s\-/.,]*(?P<y>\d{{4}})(?!\d)", re.I)
-_MON_DAY = re.compile(rf"(?<![\w]){_MON}[\s\-/.]*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?[\s\-/.]+(?P<y>\d{{4}})(?!\d)", re.I)
-_NUMERIC = re.compile(r"(?<![\d.\-/])(?P<a>\d{1,2})(?P<s>[-/.])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![\d.\-/])")
+_DAY_MON = re.compile(
+    rf"(?<!\w)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s\-/.]*{_MON}[\s\-/.,]*(?P<y>\d{{4}})(?!\d)", re.IGNORECASE
+)
+_MON_DAY = re.compile(
+    rf"(?<![\w]){_MON}[\s\-/.]*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?[\s\-/.]+(?P<y>\d{{4}})(?!\d)", re.IGNORECASE
+)
+_NUMERIC = re.compile(
+    r"(?<![\d.\-/])(?P<a>\d{1,2})(?P<s>[-/.])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![\d.\-/])"
+)
 _PARTIAL = re.compile(rf"\d|{_MON}", re.IGNORECASE)
 US_RULE = "day and month both 12 or less: read as US month-day"
 
@@ -167,7 +178,7 @@ def parse_whiteboard(text: str | None) -> Whiteboard:
     if not isinstance(text, str) or not text.strip():
         return Whiteboard()
     spans = _next_update_spans(text)
-    phrases = [" ".join(text[start:end].split()).strip(" ,;") for start, end in spans]
+    phrases = list(dict.fromkeys(" ".join(text[start:end].split()).strip(" ,;") for start, end in spans))
     masked = text
     for start, end in spans:
         masked = masked[:start] + " " * (end - start) + masked[end:]
@@ -182,3 +193,29 @@ def parse_whiteboard(text: str | None) -> Whiteboard:
         problem=problem,
         assumption=assumption,
     )
+
+
+@dataclass(frozen=True)
+class NextUpdateIssue:
+    """A "Next update" text that could not be read (or was read by the ambiguous-date rule)."""
+
+    bug_id: int
+    changed_at: datetime | None  # None: the bug's current whiteboard; else the history change that set it
+    raw: str
+    problem: str
+
+
+def next_update_issues(
+    con: duckdb.DuckDBPyConnection, *, history: bool = True, include_assumed: bool = False
+) -> list[NextUpdateIssue]:
+    """Unreadable "Next update" values on current whiteboards and (optionally) every past whiteboard value."""
+    query = "SELECT id, CAST(NULL AS TIMESTAMP), whiteboard FROM bugs"
+    if history:
+        query += " UNION ALL SELECT bug_id, change_time, added FROM history WHERE field_name = 'whiteboard'"
+    issues = []
+    for bug_id, changed_at, text in con.execute(query + " ORDER BY 1, 2 NULLS FIRST").fetchall():
+        board = parse_whiteboard(text)
+        reason = board.problem or (board.assumption if include_assumed else None)
+        if board.next_update_raw is not None and reason:
+            issues.append(NextUpdateIssue(bug_id, changed_at, board.next_update_raw, reason))
+    return issues

@@ -136,7 +136,12 @@ class FixtureCorpus:
             for h in raw.get("history") or []
         ]
         attachments = [self._attachment(bug_id, a) for a in raw.get("attachments") or []]
-        self._bugs[bug_id] = {"bug": bug, "comments": comments, "history": history, "attachments": attachments}
+        self._bugs[bug_id] = {
+            "bug": bug,
+            "comments": comments,
+            "history": history,
+            "attachments": attachments,
+        }
         if "last_change_time" not in bug:
             bug["last_change_time"] = self._derived_change_time(bug_id)
 
@@ -256,7 +261,9 @@ class FixtureCorpus:
                 count = len(entry["comments"])
                 entry["comments"].append(
                     self._comment(
-                        bug_id, count, {"author": author, "time": now, "text": comment, "is_private": is_private}
+                        bug_id,
+                        count,
+                        {"author": author, "time": now, "text": comment, "is_private": is_private},
                     )
                 )
             if whiteboard is not None:

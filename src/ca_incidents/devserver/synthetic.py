@@ -43,7 +43,11 @@ def synthetic_activity(record: Mapping[str, Any], *, max_comments: int = 6) -> d
 
     n = rng.randint(2, max_comments)
     comments = [
-        {"author": _CA if i % 2 == 0 else _ROOT, "time": at(i * rng.uniform(1, 4)), "text": _LINES[i % len(_LINES)]}
+        {
+            "author": _CA if i % 2 == 0 else _ROOT,
+            "time": at(i * rng.uniform(1, 4)),
+            "text": _LINES[i % len(_LINES)],
+        }
         for i in range(n)
     ]
     comments.sort(key=lambda c: c["time"])
@@ -64,7 +68,8 @@ def synthetic_activity(record: Mapping[str, Any], *, max_comments: int = 6) -> d
                 "content_type": "text/csv",
                 "creation_time": at(1),
                 "creator": _CA,
-                "data": "serial,not_before\n" + "".join(f"{rng.getrandbits(64):016x},2024-01-0{k + 1}\n" for k in range(3)),
+                "data": "serial,not_before\n"
+                + "".join(f"{rng.getrandbits(64):016x},2024-01-0{k + 1}\n" for k in range(3)),
             }
         ]
     return activity

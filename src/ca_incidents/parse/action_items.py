@@ -23,8 +23,8 @@ _KIND_WORDS = (
 _STATUS_WORDS = (
     (None, r"not\s+(?:yet\s+)?started|planned|pending|to\s+do|todo|tbd|scheduled|not\s+begun"),
     ("canceled", r"cancel+ed|cancel+ation|dropped|withdrawn|abandoned|won'?t\s+do"),
-    ("delayed", r"delayed|postponed|overdue|slipped|late"),
-    ("complete", r"complete[d]?|completion|done|finished|implemented|closed|resolved|fixed|deployed|achieved|✅|✔"),
+    ("delayed", r"delayed|postponed|overdue|slipped"),
+    ("complete", r"complete[d]?|done|finished|implemented|closed|resolved|fixed|deployed|achieved|✅|✔"),
     ("ongoing", r"on-?going|in[\s-]+progress|open|underway|wip|started|active|continuing|in\s+development"),
 )
 _COLUMNS = (
@@ -195,10 +195,24 @@ def _column_of(header: str) -> str | None:
     return None
 
 
+def _row(text: str) -> list[tuple[str, int, int]] | None:
+    """Cells of a Markdown table row, or of a tab-separated row (a table copied from rendered HTML)."""
+    cells = table_cells(text)
+    if cells is not None or "\t" not in text.strip():
+        return cells
+    out = []
+    for m in re.finditer(r"[^\t]+", text):
+        inner = m.group(0).strip()
+        if inner:
+            off = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+            out.append((inner, off, off + len(inner)))
+    return out if len(out) >= 2 else None
+
+
 def _table_items(
     rows: list[Line], posted_at: datetime | None, dayfirst: bool, warnings: list[str]
 ) -> list[ActionItem]:
-    parsed = [(line, table_cells(line.text) or []) for line in rows if not is_separator_row(line.text)]
+    parsed = [(line, _row(line.text) or []) for line in rows if not is_separator_row(line.text)]
     if not parsed:
         return []
     header = [_column_of(c[0]) for c in parsed[0][1]]
@@ -226,24 +240,27 @@ def _table_items(
 def _row_fields(values: list[str], header: list[str | None]) -> _Fields:
     """Assign cells to fields by header, then move cells whose content says otherwise."""
     roles: list[str | None] = [header[i] if i < len(header) else None for i in range(len(values))]
+    aligned = len(values) == len(header)
     for i, v in enumerate(values):
         if not v:
             continue
         looks_kind = kind_of(v) is not None and len(v.split()) <= 3
         looks_status = status_of(v) is not None and len(v.split()) <= 4 and not find_dates(v)
         looks_due = _is_dueish(v) and not looks_kind
-        if roles[i] == "kind" and not looks_kind and (looks_status or looks_due):
-            roles[i] = "status" if looks_status else "due"
-        elif roles[i] == "status" and not looks_status and looks_due:
-            roles[i] = "due"
-        elif roles[i] == "due" and not looks_due and looks_status:
-            roles[i] = "status"
-        elif roles[i] in (None, "index", "text") and (looks_kind or looks_status or looks_due):
-            if roles[i] == "text" and len(v.split()) > 4:
+        typed = "kind" if looks_kind else "status" if looks_status else "due" if looks_due else None
+        if typed is None or roles[i] == typed:
+            if roles[i] == "index" and not re.fullmatch(r"[#\w.]{0,6}", v):
+                roles[i] = "text"
+            continue
+        if roles[i] == "text" and len(v.split()) > 4:
+            continue
+        if aligned and roles[i] in ("kind", "status", "due"):
+            own = {"kind": looks_kind, "status": looks_status, "due": looks_due}[roles[i]]
+            if own:
                 continue
-            roles[i] = "kind" if looks_kind else "status" if looks_status else "due"
-        elif roles[i] == "index" and not re.fullmatch(r"[#\w.]{0,6}", v):
-            roles[i] = "text"
+        if aligned and roles[i] in ("root_causes", "evaluation_criteria"):
+            continue
+        roles[i] = typed
     text_idx = [i for i, r in enumerate(roles) if r == "text" and values[i]]
     if not text_idx:
         free = [i for i, r in enumerate(roles) if r is None and values[i] and not re.fullmatch(r"[#\d.]+", values[i])]
@@ -348,10 +365,10 @@ def extract_action_items(
     tables: list[list[Line]] = []
     run: list[Line] = []
     for line in [*lines, None]:
-        if line is not None and not line.in_code and table_cells(line.text) is not None and line.stripped:
+        if line is not None and not line.in_code and _row(line.text) is not None and line.stripped:
             run.append(line)
             continue
-        if len(run) >= 2 or (run and len(table_cells(run[0].text) or []) >= 3):
+        if len(run) >= 2 or (run and len(_row(run[0].text) or []) >= 3):
             tables.append(run)
         run = []
     items: list[ActionItem] = []

@@ -44,7 +44,7 @@ ZONES: dict[str, float] = {
 }  # fmt: skip
 _ZONE_NAMES = "|".join(sorted((z for z in ZONES if z != "z"), key=len, reverse=True))
 ZONE_RE = re.compile(
-    rf"(?:\(?\b(?:{_ZONE_NAMES})\b(?:\s*[+\-−]\s*\d{{1,2}}(?::?\d{{2}})?)?\)?|(?<=\d)Z\b|[+\-−]\d{{2}}:?\d{{2}}\b)",
+    rf"(?:\(?\b(?:{_ZONE_NAMES})\b(?:\s?[+\-−]\d{{1,2}}(?::?\d{{2}})?(?!\d))?\)?|(?<=\d)Z\b|[+\-−]\d{{2}}:?\d{{2}}\b)",
     re.IGNORECASE,
 )
 

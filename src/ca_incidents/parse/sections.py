@@ -24,8 +24,8 @@ for _name, _strength, _labels in (
     ("summary", "heading", "incident description|description|description of the incident|background|"
      "how we became aware|how the ca became aware"),
     ("impact", "any", "impact|impact assessment|impact analysis|scope and impact|impact and scope|"
-     "affected certificates|summary of affected certificates|impacted certificates"),
-    ("impact", "heading", "scope|certificates affected"),
+     "summary of affected certificates"),
+    ("impact", "heading", "scope|certificates affected|affected certificates|impacted certificates"),
     ("timeline", "any", "timeline|timelines|incident timeline|timeline of events|time line|chronology|"
      "detailed timeline|timeline of actions|sequence of events"),
     ("related_incidents", "any", "related incidents|related incident|related bugs|related bug|"
@@ -234,18 +234,21 @@ class _Segmenter:
         return None
 
     def _content_since(self, cand: Candidate) -> bool:
-        """Whether any non-blank line lies between the last opened section's heading and ``cand``."""
+        """Whether the last opened section has any content (inline answer or lines) before ``cand``."""
         if not self.opened:
             return True
-        last = self.opened[-1].cand.line
-        if last.end < cand.line.start and cand.line.index - last.index > 1:
-            return any(line.stripped for line in self.lines[last.index + 1 : cand.line.index])
-        return bool(self.opened[-1].cand.rest and cand.line.index > last.index)
+        prev = self.opened[-1].cand
+        if prev.rest or (prev.number and prev.question_text and not is_question_text(prev.number, prev.question_text)):
+            return True
+        last = prev.line
+        return any(line.stripped for line in self.lines[last.index + 1 : cand.line.index])
 
     def _name(self, cand: Candidate) -> str | None:
         strong = cand.kind in ("atx", "setext", "bold", "table") or (cand.kind == "plain" and not cand.rest)
         label = normalize_label(cand.title)
         name = alias(label, strong=strong)
+        if name is None and strong and re.match(r"(?:audit\s+)?finding\s*(?:#|no\.?|number)?\s*\d+\b", label):
+            name = "summary"  # v2.0 audit template: "### Finding #1" introduces the finding's description
         question_like = cand.kind in ("atx", "setext", "bold") or cand.line.text.rstrip().endswith(("?", ":"))
         if name is None and question_like and len(label) > 12 and not cand.rest and not cand.number:
             # an unnumbered question pasted as a heading, e.g. "**How your CA first became aware ...**"

@@ -1,0 +1,81 @@
+"""Execute the notebooks with papermill and publish them as HTML (the `report` step of the pipeline)."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[3] / "notebooks"
+KERNEL = "python3"
+
+
+@dataclass(frozen=True)
+class RenderedNotebook:
+    """One executed notebook and the HTML page made from it."""
+
+    name: str
+    executed: Path
+    html: Path
+
+
+def execute_notebook(notebook: Path, out_dir: Path, parameters: dict) -> Path:
+    """Run one notebook top to bottom with papermill, injecting the parameters cell."""
+    import papermill
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    executed = out_dir / notebook.name
+    papermill.execute_notebook(
+        str(notebook),
+        str(executed),
+        parameters=parameters,
+        kernel_name=KERNEL,
+        progress_bar=False,
+        cwd=str(notebook.parent),
+    )
+    return executed
+
+
+def notebook_to_html(executed: Path, out_path: Path) -> Path:
+    """Render an executed notebook to a standalone HTML page without its code cells."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    out_path.write_text(body, encoding="utf-8")
+    return out_path
+
+
+def render_reports(
+    parameters: dict, reports_dir: Path, notebooks: list[Path] | None = None
+) -> list[RenderedNotebook]:
+    """Execute every notebook (in reading order) and write ``reports/<name>.html`` plus an index page."""
+    chosen = notebooks if notebooks is not None else sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
+    executed_dir = reports_dir / "executed"
+    rendered = []
+    for notebook in chosen:
+        executed = execute_notebook(notebook, executed_dir, parameters)
+        page = notebook_to_html(executed, reports_dir / f"{notebook.stem}.html")
+        rendered.append(RenderedNotebook(notebook.stem, executed, page))
+    write_index(rendered, reports_dir, parameters)
+    return rendered
+
+
+def write_index(rendered: list[RenderedNotebook], reports_dir: Path, parameters: dict) -> Path:
+    """A plain index page linking every report, with the parameters they ran with (HTML-escaped)."""
+    items = "\n".join(
+        f'<li><a href="{html.escape(r.html.name)}">{html.escape(r.name)}</a></li>' for r in rendered
+    )
+    params = "\n".join(
+        f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in sorted(parameters.items())
+    )
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>ca-incidents reports</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto}th{text-align:left;"
+        "padding-right:1rem}</style></head><body><h1>ca-incidents reports</h1>"
+        f"<ol>{items}</ol><h2>Run parameters</h2><table>{params}</table></body></html>"
+    )
+    index = reports_dir / "index.html"
+    index.write_text(page, encoding="utf-8")
+    return index

@@ -133,24 +133,71 @@ def _labelled(body: str) -> _Fields | None:
     return out
 
 
+def _segment_role(seg: str) -> str | None:
+    """What a dash-separated piece of a list item is: its kind, its status, its due date, or text."""
+    t = strip_markdown(seg).strip(" ()[].,;:")
+    if not t:
+        return None
+    if kind_of(t) and len(t.split()) <= 3:
+        return "kind"
+    first = re.split(r"[\s:,(]", t, maxsplit=1)[0]
+    if status_of(first) or status_of(" ".join(t.split()[:2])) and len(t.split()) <= 2:
+        return "status"
+    return "due" if _is_dueish(t) else None
+
+
+def _dash_segments(first: str, out: _Fields) -> str:
+    """Consume " — Prevent — due 2025-12-31 — Delayed: ..." pieces; return the description part."""
+    parts = re.split(r"\s[-–—]+\s|\s[–—]\s?|\s?[–—]\s", first)
+    if len(parts) < 2:
+        return first
+    keep = [parts[0]]
+    for seg in parts[1:]:
+        role = _segment_role(seg)
+        if role == "kind" and out.kind is None:
+            out.kind = kind_of(seg)
+        elif role == "status" and out.status is None:
+            out.status = status_of(re.split(r"[:(]", seg, maxsplit=1)[0]) or status_of(seg)
+            if out.due_text is None and find_dates(seg) and len(seg) <= 40:
+                out.due_text = _clean_due(seg)
+        elif role == "due" and out.due_text is None:
+            out.due_text = _clean_due(seg)
+            if out.status is None and status_of(seg) in ("complete", "delayed", "canceled"):
+                out.status = status_of(seg)
+            if out.due_text and status_of(out.due_text) and not find_dates(out.due_text):
+                out.due_text = None
+        elif role is None and len(keep) == 1 + parts.index(seg) - 1:
+            keep.append(seg)
+    return " - ".join(keep)
+
+
 def _inline(body: str) -> _Fields:
     """Split "description - tail" / "description (tail)" / "description, tail" into text and due/status."""
     fields = _labelled(body)
     if fields is not None and strip_markdown(fields.text).strip(" -–—:;,("):
+        head = _Fields("")
+        fields.text = _dash_segments(fields.text.split("\n", 1)[0], head)
+        fields.kind = fields.kind or head.kind
+        fields.status = fields.status or head.status
+        fields.due_text = fields.due_text or head.due_text
         return _finish(fields)
-    first = body.split("\n", 1)[0].rstrip()
+    out = _Fields("")
+    first = _dash_segments(body.split("\n", 1)[0].rstrip(), out)
+    if out.kind or out.status or out.due_text:
+        out.text = first
+        return _finish(out)
     tail = None
     if m := re.search(r"\(([^()]{1,80})\)\s*\.?$", first):
         if _is_dueish(m.group(1)) or kind_of(m.group(1)):
             tail, first = m.group(1), first[: m.start()]
     if tail is None:
-        for sep in (r"\s[-–—]+\s*", r",\s*", r":\s+", r"\s+(?=(?:due|by|until|till|done|finished|completed)\b)"):
+        for sep in (r",\s*", r":\s+", r"\s+(?=(?:due|by|until|till|done|finished|completed)\b)"):
             parts = re.split(sep, first)
             if len(parts) > 1 and _is_dueish(parts[-1]):
                 tail = parts[-1]
                 first = first[: len(first) - len(parts[-1])].rstrip(" ,:-–—")
                 break
-    out = _Fields(first)
+    out.text = first
     if tail is not None:
         kind = kind_of(tail)
         if kind and len(tail.split()) <= 2:

@@ -303,31 +303,12 @@ def _due_relative(text: str, posted: date | None) -> date | None:
     return posted + timedelta(days=days)
 
 
-def parse_due(text: str | None, posted_at: datetime | date | None = None, *, dayfirst: bool = False) -> date | None:
-    """Normalise a due-date text to a day: explicit dates as written, periods to their last day.
+def _due_from_date(dm: DateMatch, posted: date | None) -> date | None:
+    y = dm.year or (posted.year if posted else None)
+    return _roll(date(y, dm.month, dm.day), posted, dm.year is not None) if y is not None else None
 
-    ``Q3 2024`` → 2024-09-30, ``end of May 2024``/``by May 2024`` → 2024-05-31, ``H1 2025`` → 2025-06-30,
-    ``2025`` → 2025-12-31; struck-through (``~~old~~``) dates are ignored; ``TBD``/``N/A`` give None.
-    """
-    if not text:
-        return None
-    posted = posted_at.date() if isinstance(posted_at, datetime) else posted_at
-    clean = re.sub(r"~~.*?~~", " ", text[:2000], flags=re.S)
-    clean = re.sub(r"<(?:s|del|strike)>.*?</(?:s|del|strike)>", " ", clean, flags=re.S | re.I)
-    for dm in find_dates(clean, dayfirst=dayfirst):
-        y = dm.year or (posted.year if posted else None)
-        if y is not None:
-            return _roll(date(y, dm.month, dm.day), posted, dm.year is not None)
-    if m := QUARTER_RE.search(clean):
-        q = int(m.group(1) or m.group(2) or ORDINALS[m.group(3).lower()])
-        y = _year(m.group(4), posted)
-        if y is not None:
-            return _roll(_end_of_month(y, q * 3), posted, bool(m.group(4)))
-    if m := HALF_RE.search(clean):
-        h = int(m.group(1) or m.group(2) or (1 if m.group(3).lower() == "first" else 2))
-        y = _year(m.group(4), posted)
-        if y is not None:
-            return _roll(_end_of_month(y, h * 6), posted, bool(m.group(4)))
+
+def _month_match(clean: str, posted: date | None) -> tuple[int, date] | None:
     for m in MONTH_YEAR_RE.finditer(clean):
         if m.group("mon").lower() == "may" and not (m.group("y") or m.group("mod")) and not re.search(
             r"\b(?:by|in|until|before|end|of)\s+$", clean[: m.start()], re.I
@@ -339,9 +320,36 @@ def parse_due(text: str | None, posted_at: datetime | date | None = None, *, day
         month = MONTHS[m.group("mon").lower().rstrip(".")]
         mod = (m.group("mod") or "").lower()
         d = date(y, month, 15) if mod in ("mid", "middle") else _end_of_month(y, month)
-        return _roll(d, posted, bool(m.group("y")))
+        return m.start(), _roll(d, posted, bool(m.group("y")))
+    return None
+
+
+def parse_due(text: str | None, posted_at: datetime | date | None = None, *, dayfirst: bool = False) -> date | None:
+    """Normalise a due-date text to a day: explicit dates as written, periods to their last day.
+
+    ``Q3 2024`` → 2024-09-30, ``end of May 2024``/``by May 2024`` → 2024-05-31, ``H1 2025`` → 2025-06-30,
+    ``2025`` → 2025-12-31; struck-through (``~~old~~``) dates are ignored; ``TBD``/``N/A`` give None.
+    """
+    if not text:
+        return None
+    posted = posted_at.date() if isinstance(posted_at, datetime) else posted_at
+    clean = re.sub(r"~~.*?~~", " ", text[:2000], flags=re.S)
+    clean = re.sub(r"<(?:s|del|strike)>.*?</(?:s|del|strike)>", " ", clean, flags=re.S | re.I)
+    options = [(dm.start, _due_from_date(dm, posted)) for dm in find_dates(clean, dayfirst=dayfirst)[:1]]
+    if m := QUARTER_RE.search(clean):
+        q = int(m.group(1) or m.group(2) or ORDINALS[m.group(3).lower()])
+        y = _year(m.group(4), posted)
+        options.append((m.start(), _roll(_end_of_month(y, q * 3), posted, bool(m.group(4))) if y else None))
+    if m := HALF_RE.search(clean):
+        h = int(m.group(1) or m.group(2) or (1 if m.group(3).lower() == "first" else 2))
+        y = _year(m.group(4), posted)
+        options.append((m.start(), _roll(_end_of_month(y, h * 6), posted, bool(m.group(4))) if y else None))
+    if m := _month_match(clean, posted):
+        options.append(m)
     if m := YEAR_END_RE.search(clean):
         y = int(m.group(1)) if m.group(1) else (posted.year if posted else None)
-        if y is not None:
-            return date(y, 12, 31)
+        options.append((m.start(), date(y, 12, 31) if y else None))
+    found = sorted((pos, d) for pos, d in options if d is not None)
+    if found:
+        return found[0][1]
     return _due_relative(clean, posted)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ca_incidents.parse.lines import Line, bullet_match, strip_markdown, table_cells
+from ca_incidents.parse.lines import Line, bullet_match, is_separator_row, strip_markdown, table_cells
 from ca_incidents.parse.model import Section
 
 SUBSECTIONS = ("went_well", "didnt_go_well", "lucky", "other")
@@ -148,7 +148,8 @@ def _candidate(line: Line, next_line: Line | None) -> Candidate | None:
         rest_start = line.start + len(text) - len(rest.lstrip())
         return Candidate(line, kind, 7, strip_markdown(label), rest.strip(), rest_start)
     cells = table_cells(text)
-    if cells and 2 <= len(cells) <= 3 and len(cells[0][0]) < 60:
+    header_row = next_line is not None and is_separator_row(next_line.text)
+    if cells and 2 <= len(cells) <= 3 and len(cells[0][0]) < 60 and not header_row:
         rest = " ".join(c[0] for c in cells[1:])
         return Candidate(line, "table", 7, strip_markdown(cells[0][0]), rest, line.start + cells[-1][1])
     if m := _PLAIN_RE.match(text):
@@ -256,6 +257,8 @@ class _Segmenter:
                 if question_matches(n, label) and (n == 1 or self.last_q):
                     self.last_q = n
                     return QUESTION_SECTIONS[n]
+        if name is None and self._action_lead_in(cand, label):
+            return "action_items"
         if name is None:
             return None
         if name in SUBSECTIONS:
@@ -266,9 +269,22 @@ class _Segmenter:
         if self.in_cf and self.top is not None and name in ("timeline", "summary", "impact"):
             if cand.kind not in ("atx", "setext") or cand.level > self.top.cand.level:
                 return None
-        if self.top is not None and self.top.name == "closure_summary" and cand.kind != "atx":
+        if self.top is not None and self.top.name == "closure_summary" and cand.kind != "atx" and name != "action_items":
             return None
         return name
+
+    @staticmethod
+    def _action_lead_in(cand: Candidate, label: str) -> bool:
+        """A short stand-alone line such as "Final status of the action items:" introducing a table/list."""
+        line = cand.line.text.strip()
+        return (
+            cand.kind in ("plain", "bold")
+            and not cand.rest
+            and line.endswith(":")
+            and len(label) <= 60
+            and ". " not in line
+            and bool(re.search(r"\baction items?\b|\bremediation (?:plan|steps|actions)\b", label))
+        )
 
     def feed(self, cand: Candidate) -> None:
         if cand.is_cf:

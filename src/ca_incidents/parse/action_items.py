@@ -426,3 +426,47 @@ def extract_action_items(
         if not items:
             items = _prose_items(text, lines, posted_at, dayfirst)
     return items, warnings
+
+
+def _table_runs(lines: list[Line]) -> list[list[Line]]:
+    runs: list[list[Line]] = []
+    run: list[Line] = []
+    for line in [*lines, None]:
+        if line is not None and not line.in_code and line.stripped and _row(line.text) is not None:
+            run.append(line)
+            continue
+        if len(run) >= 2:
+            runs.append(run)
+        run = []
+    return runs
+
+
+def extract_orphan_action_items(
+    lines: list[Line], *, posted_at: datetime | None = None, dayfirst: bool = False
+) -> tuple[list[ActionItem], list[str]]:
+    """Action items outside any action-items section: a table with an "Action" column, or the list right
+    after a line that mentions action items (update comments re-post them without headings)."""
+    warnings: list[str] = []
+    items: list[ActionItem] = []
+    for run in _table_runs(lines):
+        header = [_column_of(c[0]) for c in (_row(run[0].text) or [])]
+        head_text = run[0].text.lower()
+        if "text" in header and sum(h is not None for h in header) >= 2 and "action" in head_text:
+            items.extend(_table_items(run, posted_at, dayfirst, warnings))
+    if items:
+        return items, warnings
+    for i, line in enumerate(lines):
+        if bullet_match(line.text) or not re.search(r"\baction items?\b", line.text, re.I):
+            continue
+        following: list[Line] = []
+        for nxt in lines[i + 1 :]:
+            if not nxt.stripped:
+                if following:
+                    break
+                continue
+            if not (bullet_match(nxt.text) or (following and nxt.indent > 0)):
+                break
+            following.append(nxt)
+        if following:
+            items.extend(_list_items(following, posted_at, dayfirst))
+    return items, warnings

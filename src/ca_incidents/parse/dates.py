@@ -335,21 +335,21 @@ def parse_due(text: str | None, posted_at: datetime | date | None = None, *, day
     posted = posted_at.date() if isinstance(posted_at, datetime) else posted_at
     clean = re.sub(r"~~.*?~~", " ", text[:2000], flags=re.S)
     clean = re.sub(r"<(?:s|del|strike)>.*?</(?:s|del|strike)>", " ", clean, flags=re.S | re.I)
-    options = [(dm.start, _due_from_date(dm, posted)) for dm in find_dates(clean, dayfirst=dayfirst)[:1]]
+    options = [(dm.start, 0, _due_from_date(dm, posted)) for dm in find_dates(clean, dayfirst=dayfirst)[:1]]
     if m := QUARTER_RE.search(clean):
         q = int(m.group(1) or m.group(2) or ORDINALS[m.group(3).lower()])
         y = _year(m.group(4), posted)
-        options.append((m.start(), _roll(_end_of_month(y, q * 3), posted, bool(m.group(4))) if y else None))
+        options.append((m.start(), 1, _roll(_end_of_month(y, q * 3), posted, bool(m.group(4))) if y else None))
     if m := HALF_RE.search(clean):
         h = int(m.group(1) or m.group(2) or (1 if m.group(3).lower() == "first" else 2))
         y = _year(m.group(4), posted)
-        options.append((m.start(), _roll(_end_of_month(y, h * 6), posted, bool(m.group(4))) if y else None))
-    if m := _month_match(clean, posted):
-        options.append(m)
+        options.append((m.start(), 2, _roll(_end_of_month(y, h * 6), posted, bool(m.group(4))) if y else None))
+    if mm := _month_match(clean, posted):
+        options.append((mm[0], 3, mm[1]))
     if m := YEAR_END_RE.search(clean):
         y = int(m.group(1)) if m.group(1) else (posted.year if posted else None)
-        options.append((m.start(), date(y, 12, 31) if y else None))
-    found = sorted((pos, d) for pos, d in options if d is not None)
+        options.append((m.start(), 4, date(y, 12, 31) if y else None))
+    found = sorted((pos, prio, d) for pos, prio, d in options if d is not None)
     if found:
-        return found[0][1]
+        return found[0][2]
     return _due_relative(clean, posted)

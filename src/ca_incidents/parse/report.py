@@ -9,7 +9,7 @@ import re
 from datetime import date, datetime, timezone
 from typing import Any
 
-from ca_incidents.parse.action_items import extract_action_items
+from ca_incidents.parse.action_items import extract_action_items, extract_orphan_action_items
 from ca_incidents.parse.dates import detect_dayfirst, format_stamp
 from ca_incidents.parse.eras import detect_era, era_in_force
 from ca_incidents.parse.facts import extract_facts, extract_references
@@ -43,7 +43,7 @@ def _titles(candidates: list[Candidate], text: str) -> str:
     return "\n".join(strong[:80]) + "\n" + text[:400]
 
 
-def _report_type(text: str, titles: str, names: list[str], questions: int, era: str | None) -> str:
+def _report_type(text: str, titles: str, names: list[str], questions: int, era: str | None, has_items: bool) -> str:
     head = titles.lower()
     if "closure_summary" in names or re.search(r"closure (?:summary|report)", head):
         return "closure"
@@ -62,7 +62,7 @@ def _report_type(text: str, titles: str, names: list[str], questions: int, era: 
     update_cue = re.search(r"\b(?:weekly|bi-?weekly|status|progress|monthly)?\s*updates?\b|\brevised action items\b", opening)
     if len(main - {"action_items", "summary"}) >= 2:
         return "legacy" if era == "legacy" else "full"
-    if update_cue and ("action_items" in names or re.search(r"action item", text[:5000], re.I)):
+    if (update_cue or has_items) and ("action_items" in names or re.search(r"action item", text[:5000], re.I)):
         return "update"
     if update_cue and len(main) <= 1 and re.match(r"\W*(?:#+\s*)?(?:\*\*)?\s*(?:weekly\s+|status\s+|progress\s+)?update", opening):
         return "update"
@@ -99,8 +99,14 @@ def _parse(text: str, posted_at: datetime | None, warnings: list[str]) -> Parsed
             if not items and any(ln.stripped for ln in body):
                 warnings.append(f"action items section at {sec.start} has text but no recognisable items")
             action_items.extend(items)
+    if not any(s.name == "action_items" for s in sections):
+        covered = [(s.start, s.end) for s in sections]
+        free = [ln for ln in lines if not any(a <= ln.start < b for a, b in covered)]
+        orphans, orphan_warnings = extract_orphan_action_items(free, posted_at=posted_at, dayfirst=dayfirst)
+        action_items.extend(orphans)
+        warnings.extend(orphan_warnings)
     era = detect_era(masked, numbered_questions=questions, section_names=names, posted_at=posted_at)
-    report_type = _report_type(masked, _titles(candidates, masked), names, questions, era)
+    report_type = _report_type(masked, _titles(candidates, masked), names, questions, era, bool(action_items))
     if report_type != "other" and era is None:
         era = era_in_force(posted_at) or "v3.2"
     if report_type == "other" and not sections:

@@ -42,11 +42,16 @@ _FIELD_RE = re.compile(
     r"evaluation\s+criteria|criteria)\s*[:=]\s*",
     re.IGNORECASE,
 )
-_DUEISH_RE = re.compile(r"^(?:due|by|until|till|before|target|eta|expected|planned\s+for|no\s+later\s+than)\b", re.I)
-_OPEN_DUE_RE = re.compile(r"^(?:tbd|tba|asap|n/?a|none|-+|ongoing|continuous|permanent|immediately|immediate)\b", re.I)
+_DUEISH_RE = re.compile(
+    r"^(?:due|by|until|till|before|target|eta|expected|planned\s+for|no\s+later\s+than)\b", re.I
+)
+_OPEN_DUE_RE = re.compile(
+    r"^(?:tbd|tba|asap|n/?a|none|-+|ongoing|continuous|permanent|immediately|immediate)\b", re.I
+)
 _ACTION_VERBS = re.compile(
     r"\b(?:will|shall|plan(?:s|ned)?|have|has|had|implemented|added|deployed|updated|introduced|changed|completed|"
-    r"enhanced|improved|created|established|revoked|fixed|reviewed|trained|conduct(?:ed)?|perform(?:ed)?|going to|"
+    r"enhanced|improved|created|established|revoked|fixed|reviewed|trained|"
+    r"conduct(?:ed)?|perform(?:ed)?|going to|"
     r"are working|expect(?:ed)?|add|implement|deploy|update|review|train|enforce|automate|extend|require)\b",
     re.IGNORECASE,
 )
@@ -91,7 +96,12 @@ def _clean_due(text: str) -> str | None:
     for _, pat in _STATUS_WORDS:
         t = re.sub(rf"^(?:{pat})\b[\s,:;-]*", "", t, flags=re.I)
         t = re.sub(rf"[\s,:;(-]*\b(?:{pat})\)?$", "", t, flags=re.I)
-    t = re.sub(r"^(?:due(?:\s+date)?|by|until|till|on|before|target(?:\s+date)?|eta|planned\s+for)\b[\s:]*", "", t, flags=re.I)
+    t = re.sub(
+        r"^(?:due(?:\s+date)?|by|until|till|on|before|target(?:\s+date)?|eta|planned\s+for)\b[\s:]*",
+        "",
+        t,
+        flags=re.I,
+    )
     t = t.strip(" ()[].,;:-–—")
     return t or None
 
@@ -141,7 +151,7 @@ def _segment_role(seg: str) -> str | None:
     if kind_of(t) and len(t.split()) <= 3:
         return "kind"
     first = re.split(r"[\s:,(]", t, maxsplit=1)[0]
-    if status_of(first) or status_of(" ".join(t.split()[:2])) and len(t.split()) <= 2:
+    if status_of(first) or (status_of(" ".join(t.split()[:2])) and len(t.split()) <= 2):
         return "status"
     return "due" if _is_dueish(t) else None
 
@@ -187,9 +197,9 @@ def _inline(body: str) -> _Fields:
         out.text = first
         return _finish(out)
     tail = None
-    if m := re.search(r"\(([^()]{1,80})\)\s*\.?$", first):
-        if _is_dueish(m.group(1)) or kind_of(m.group(1)):
-            tail, first = m.group(1), first[: m.start()]
+    m = re.search(r"\(([^()]{1,80})\)\s*\.?$", first)
+    if m and (_is_dueish(m.group(1)) or kind_of(m.group(1))):
+        tail, first = m.group(1), first[: m.start()]
     if tail is None:
         for sep in (r",\s*", r":\s+", r"\s+(?=(?:due|by|until|till|done|finished|completed)\b)"):
             parts = re.split(sep, first)
@@ -212,7 +222,9 @@ def _inline(body: str) -> _Fields:
 
 def _finish(fields: _Fields) -> _Fields:
     text = fields.text
-    if fields.kind is None and (m := re.search(r"[(\[]\s*(prevent\w*|detect\w*|mitigat\w*)\s*[)\]]", text, re.I)):
+    if fields.kind is None and (
+        m := re.search(r"[(\[]\s*(prevent\w*|detect\w*|mitigat\w*)\s*[)\]]", text, re.I)
+    ):
         fields.kind = kind_of(m.group(1))
         text = text[: m.start()] + text[m.end() :]
     fields.text = strip_markdown(text).strip(" -–—:;,")
@@ -275,64 +287,85 @@ def _table_items(
         if not any(values):
             continue
         if header and len(values) != len(header):
-            warnings.append(f"action items table row {n} has {len(values)} cells, the header has {len(header)}")
+            warnings.append(
+                f"action items table row {n} has {len(values)} cells, the header has {len(header)}"
+            )
         fields = _row_fields(values, header)
         if not fields.text:
             warnings.append(f"action items table row {n} has no action text")
             continue
-        items.append(_item(fields, line.start + (len(line.text) - len(line.text.lstrip())), line.end, posted_at, dayfirst))
+        items.append(
+            _item(
+                fields, line.start + (len(line.text) - len(line.text.lstrip())), line.end, posted_at, dayfirst
+            )
+        )
     return items
+
+
+def _cell_type(v: str) -> str | None:
+    """What a cell's content looks like regardless of its column: a kind, a status, a due date, or text."""
+    if kind_of(v) is not None and len(v.split()) <= 3:
+        return "kind"
+    if status_of(v) is not None and len(v.split()) <= 4 and not find_dates(v):
+        return "status"
+    return "due" if _is_dueish(v) else None
+
+
+def _assign_roles(values: list[str], header: list[str | None]) -> list[str | None]:
+    """Column roles per cell: the header's, unless the content clearly says otherwise."""
+    roles: list[str | None] = [header[i] if i < len(header) else None for i in range(len(values))]
+    aligned = len(values) == len(header)
+    for i, v in enumerate(values):
+        typed = _cell_type(v) if v else None
+        if typed is None or roles[i] == typed:
+            if v and roles[i] == "index" and not re.fullmatch(r"[#\w.]{0,6}", v):
+                roles[i] = "text"
+            continue
+        keep = (roles[i] == "text" and len(v.split()) > 4) or (
+            aligned and roles[i] in ("kind", "status", "due", "root_causes", "evaluation_criteria")
+        )
+        if not keep:
+            roles[i] = typed
+    return roles
 
 
 def _row_fields(values: list[str], header: list[str | None]) -> _Fields:
     """Assign cells to fields by header, then move cells whose content says otherwise."""
-    roles: list[str | None] = [header[i] if i < len(header) else None for i in range(len(values))]
-    aligned = len(values) == len(header)
-    for i, v in enumerate(values):
-        if not v:
-            continue
-        looks_kind = kind_of(v) is not None and len(v.split()) <= 3
-        looks_status = status_of(v) is not None and len(v.split()) <= 4 and not find_dates(v)
-        looks_due = _is_dueish(v) and not looks_kind
-        typed = "kind" if looks_kind else "status" if looks_status else "due" if looks_due else None
-        if typed is None or roles[i] == typed:
-            if roles[i] == "index" and not re.fullmatch(r"[#\w.]{0,6}", v):
-                roles[i] = "text"
-            continue
-        if roles[i] == "text" and len(v.split()) > 4:
-            continue
-        if aligned and roles[i] in ("kind", "status", "due"):
-            own = {"kind": looks_kind, "status": looks_status, "due": looks_due}[roles[i]]
-            if own:
-                continue
-        if aligned and roles[i] in ("root_causes", "evaluation_criteria"):
-            continue
-        roles[i] = typed
+    roles = _assign_roles(values, header)
     text_idx = [i for i, r in enumerate(roles) if r == "text" and values[i]]
     if not text_idx:
-        free = [i for i, r in enumerate(roles) if r is None and values[i] and not re.fullmatch(r"[#\d.]+", values[i])]
+        free = [
+            i
+            for i, r in enumerate(roles)
+            if r is None and values[i] and not re.fullmatch(r"[#\d.]+", values[i])
+        ]
         text_idx = sorted(free, key=lambda i: -len(values[i]))[:1]
     out = _Fields(" ".join(values[i] for i in text_idx[:1]))
     for i, r in enumerate(roles):
-        v = values[i]
-        if not v:
-            continue
-        if r == "kind":
-            out.kind = out.kind or kind_of(v)
-        elif r == "status":
-            out.status = out.status or status_of(v)
-            if out.due_text is None and find_dates(v) and "due" not in roles:
-                out.due_text = _clean_due(v)
-        elif r == "due":
-            if out.due_text is None:
-                out.due_text = _clean_due(v)
-                if out.status is None and "status" not in roles:
-                    out.status = status_of(v) if status_of(v) in ("complete", "delayed", "canceled") else None
-        elif r == "root_causes":
-            out.root_causes = v
-        elif r == "evaluation_criteria":
-            out.criteria = v
+        if values[i]:
+            _set_field(out, r, values[i], roles)
     return _finish(out)
+
+
+def _set_field(out: _Fields, role: str | None, v: str, roles: list[str | None]) -> None:
+    if role == "kind":
+        out.kind = out.kind or kind_of(v)
+    elif role == "status":
+        out.status = out.status or status_of(v)
+        if out.due_text is None and find_dates(v) and "due" not in roles:
+            out.due_text = _clean_due(v)
+    elif role == "due" and out.due_text is None:
+        out.due_text = _clean_due(v)
+        if (
+            out.status is None
+            and "status" not in roles
+            and status_of(v) in ("complete", "delayed", "canceled")
+        ):
+            out.status = status_of(v)
+    elif role == "root_causes":
+        out.root_causes = v
+    elif role == "evaluation_criteria":
+        out.criteria = v
 
 
 def _list_blocks(lines: list[Line]) -> list[list[Line]]:
@@ -349,7 +382,9 @@ def _list_blocks(lines: list[Line]) -> list[list[Line]]:
         if bullet_match(line.text) and line.indent <= base + 1:
             current = [line]
             blocks.append(current)
-        elif current is not None and (line.indent > base or bullet_match(line.text) or _FIELD_RE.match(line.stripped)):
+        elif current is not None and (
+            line.indent > base or bullet_match(line.text) or _FIELD_RE.match(line.stripped)
+        ):
             current.append(line)
         else:
             current = None
@@ -383,7 +418,9 @@ def _with_kind(item: ActionItem, kind: str) -> ActionItem:
     return item if item.kind else replace(item, kind=kind)
 
 
-def _prose_items(text: str, lines: list[Line], posted_at: datetime | None, dayfirst: bool) -> list[ActionItem]:
+def _prose_items(
+    text: str, lines: list[Line], posted_at: datetime | None, dayfirst: bool
+) -> list[ActionItem]:
     items: list[ActionItem] = []
     for line in lines:
         if not line.stripped or line.in_code:
@@ -395,7 +432,11 @@ def _prose_items(text: str, lines: list[Line], posted_at: datetime | None, dayfi
             start = line.start + m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
             fields = _Fields(strip_markdown(sentence))
             dates = find_dates(sentence, dayfirst=dayfirst)
-            due = re.search(r"\b(?:by|until|before|in|during|end of)\s+((?:Q[1-4]|H[12]|the end of|end of)?[^.,;]{0,30})", sentence, re.I)
+            due = re.search(
+                r"\b(?:by|until|before|in|during|end of)\s+((?:Q[1-4]|H[12]|the end of|end of)?[^.,;]{0,30})",
+                sentence,
+                re.I,
+            )
             if dates:
                 fields.due_text = sentence[dates[0].start : dates[0].end]
             elif due and parse_due(due.group(1), posted_at) is not None:

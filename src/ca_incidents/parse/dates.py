@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 MONTHS = {
     name: i
@@ -33,7 +33,10 @@ MONTHS = {
     )
     for name in names
 }
-_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 
 # Fixed offsets (hours) of zone abbreviations seen in reports; ambiguous ones take their most common reading.
 ZONES: dict[str, float] = {
@@ -168,7 +171,11 @@ def _time_after(text: str, pos: int, limit: int = 40) -> re.Match[str] | None:
     window = text[pos : pos + limit]
     for pat in (TIME_RE, TIME_AMPM_RE):
         m = pat.search(window)
-        if m and re.fullmatch(r"[\s,;:T@(\[|*_-]*(?:at|um|à|,|\s|about|around|approx\.?|approximately|~)*\s*", window[: m.start()], re.I):
+        if m and re.fullmatch(
+            r"[\s,;:T@(\[|*_-]*(?:at|um|à|,|\s|about|around|approx\.?|approximately|~)*\s*",
+            window[: m.start()],
+            re.I,
+        ):
             if pat is TIME_RE and not (m.group("mi") or m.group("hm")):
                 continue
             return m
@@ -237,7 +244,7 @@ def build_stamp(
         off = default_zone
     if off is None:
         return Stamp(value, True, False, start, end)
-    utc = (value - off).replace(tzinfo=timezone.utc)
+    utc = (value - off).replace(tzinfo=UTC)
     return Stamp(utc, True, True, start, end)
 
 
@@ -260,14 +267,29 @@ QUARTER_RE = re.compile(
     r"\b(?:Q([1-4])|([1-4])Q|(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter)(?:\s*(?:of|/|-|,)?\s*((?:19|20)\d{2}|'?\d{2}))?\b",
     re.IGNORECASE,
 )
-HALF_RE = re.compile(r"\b(?:H([12])|([12])H|(first|second)\s+half)(?:\s*(?:of|/|-|,)?\s*((?:19|20)\d{2}))?\b", re.I)
+HALF_RE = re.compile(
+    r"\b(?:H([12])|([12])H|(first|second)\s+half)(?:\s*(?:of|/|-|,)?\s*((?:19|20)\d{2}))?\b", re.I
+)
 MONTH_YEAR_RE = re.compile(
     rf"\b(?:(?P<mod>end|late|mid|middle|early|beginning|start)(?:[\s-]+of)?[\s-]+)?(?P<mon>{_MONTH})(?:\s*,?\s*(?P<y>(?:19|20)\d{{2}}))?\b",
     re.IGNORECASE,
 )
-YEAR_END_RE = re.compile(r"\b(?:end\s+of\s+(?:the\s+)?(?:year\s+)?|(?:by|in|during)\s+)?((?:19|20)\d{2})\b|\bend\s+of\s+(?:the\s+)?year\b", re.I)
+YEAR_END_RE = re.compile(
+    r"\b(?:end\s+of\s+(?:the\s+)?(?:year\s+)?|(?:by|in|during)\s+)?((?:19|20)\d{2})\b|\bend\s+of\s+(?:the\s+)?year\b",
+    re.I,
+)
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "ten": 10}
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "ten": 10,
+}
 
 
 def _end_of_month(year: int, month: int) -> date:
@@ -310,8 +332,10 @@ def _due_from_date(dm: DateMatch, posted: date | None) -> date | None:
 
 def _month_match(clean: str, posted: date | None) -> tuple[int, date] | None:
     for m in MONTH_YEAR_RE.finditer(clean):
-        if m.group("mon").lower() == "may" and not (m.group("y") or m.group("mod")) and not re.search(
-            r"\b(?:by|in|until|before|end|of)\s+$", clean[: m.start()], re.I
+        if (
+            m.group("mon").lower() == "may"
+            and not (m.group("y") or m.group("mod"))
+            and not re.search(r"\b(?:by|in|until|before|end|of)\s+$", clean[: m.start()], re.I)
         ):
             continue  # the verb "may"
         y = _year(m.group("y"), posted)
@@ -324,7 +348,9 @@ def _month_match(clean: str, posted: date | None) -> tuple[int, date] | None:
     return None
 
 
-def parse_due(text: str | None, posted_at: datetime | date | None = None, *, dayfirst: bool = False) -> date | None:
+def parse_due(
+    text: str | None, posted_at: datetime | date | None = None, *, dayfirst: bool = False
+) -> date | None:
     """Normalise a due-date text to a day: explicit dates as written, periods to their last day.
 
     ``Q3 2024`` → 2024-09-30, ``end of May 2024``/``by May 2024`` → 2024-05-31, ``H1 2025`` → 2025-06-30,
@@ -339,11 +365,15 @@ def parse_due(text: str | None, posted_at: datetime | date | None = None, *, day
     if m := QUARTER_RE.search(clean):
         q = int(m.group(1) or m.group(2) or ORDINALS[m.group(3).lower()])
         y = _year(m.group(4), posted)
-        options.append((m.start(), 1, _roll(_end_of_month(y, q * 3), posted, bool(m.group(4))) if y else None))
+        options.append(
+            (m.start(), 1, _roll(_end_of_month(y, q * 3), posted, bool(m.group(4))) if y else None)
+        )
     if m := HALF_RE.search(clean):
         h = int(m.group(1) or m.group(2) or (1 if m.group(3).lower() == "first" else 2))
         y = _year(m.group(4), posted)
-        options.append((m.start(), 2, _roll(_end_of_month(y, h * 6), posted, bool(m.group(4))) if y else None))
+        options.append(
+            (m.start(), 2, _roll(_end_of_month(y, h * 6), posted, bool(m.group(4))) if y else None)
+        )
     if mm := _month_match(clean, posted):
         options.append((mm[0], 3, mm[1]))
     if m := YEAR_END_RE.search(clean):

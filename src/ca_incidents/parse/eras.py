@@ -67,7 +67,8 @@ def acceptable_eras(posted_at: datetime | date | None) -> tuple[str, ...]:
 V3_MARKERS = re.compile(
     r"preliminary incident report|full incident report|report closure summary|incident closure summary|"
     r"contributing factor|ccadb unique id|source of incident disclosure|incident heuristic|"
-    r"remaining valid|corresponding root cause|evaluation criteria|non-compliance (?:start|identified|end) date",
+    r"remaining valid|corresponding root cause|evaluation criteria|"
+    r"non-compliance (?:start|identified|end) date",
     re.IGNORECASE,
 )
 V2_MARKERS = re.compile(

@@ -62,8 +62,15 @@ class Evaluation:
             if name in ("era", "report_type", "due_dates", "action_kind", "action_status"):
                 out.append({"field": name, "accuracy": round(s.accuracy, 4), "n": s.total})
             else:
-                out.append({"field": name, "precision": round(s.precision, 4), "recall": round(s.recall, 4),
-                            "f1": round(s.f1, 4), "n": s.tp + s.fn})  # fmt: skip
+                out.append(
+                    {
+                        "field": name,
+                        "precision": round(s.precision, 4),
+                        "recall": round(s.recall, 4),
+                        "f1": round(s.f1, 4),
+                        "n": s.tp + s.fn,
+                    }
+                )
         return out
 
 
@@ -119,19 +126,33 @@ def _posted(value: str | None) -> datetime | None:
 def evaluate_documents(docs: list[tuple[str, str, dict[str, Any]]]) -> Evaluation:
     """Score (name, markdown, gold) triples."""
     ev = Evaluation()
-    names = ("sections", "action_items", "due_dates", "timeline", "era", "report_type", "root_causes",
-             "action_kind", "action_status")  # fmt: skip
+    names = (
+        "sections",
+        "action_items",
+        "due_dates",
+        "timeline",
+        "era",
+        "report_type",
+        "root_causes",
+        "action_kind",
+        "action_status",
+    )
     ev.scores = {n: Score() for n in names}
     for name, text, gold in docs:
         ev.documents += 1
         out = lint_document(text, _posted(gold.get("posted_at")))
         errs: list[str] = []
-        errs += _multiset(ev.scores["sections"], gold.get("sections", []), [s["name"] for s in out["sections"]])
+        errs += _multiset(
+            ev.scores["sections"], gold.get("sections", []), [s["name"] for s in out["sections"]]
+        )
         gts = [_norm_ts(t["timestamp"]) for t in gold.get("timeline", [])]
         errs += _multiset(ev.scores["timeline"], gts, [_norm_ts(t["timestamp"]) for t in out["timeline"]])
         if gold.get("root_causes") is not None:
             rc = ev.scores["root_causes"]
-            pairs = _match_items([{"text": t} for t in gold["root_causes"]], [{"text": r["title"] + " " + r.get("description", "")} for r in out["root_causes"]])
+            pairs = _match_items(
+                [{"text": t} for t in gold["root_causes"]],
+                [{"text": r["title"] + " " + r.get("description", "")} for r in out["root_causes"]],
+            )
             rc.tp += len(pairs)
             rc.fn += len(gold["root_causes"]) - len(pairs)
             rc.fp += len(out["root_causes"]) - len(pairs)
@@ -146,7 +167,11 @@ def evaluate_documents(docs: list[tuple[str, str, dict[str, Any]]]) -> Evaluatio
         if len(out["action_items"]) > len(pairs):
             errs.append(f"extra items: {len(out['action_items']) - len(pairs)}")
         for g, p in pairs:
-            for key, metric in (("due_date", "due_dates"), ("kind", "action_kind"), ("status", "action_status")):
+            for key, metric in (
+                ("due_date", "due_dates"),
+                ("kind", "action_kind"),
+                ("status", "action_status"),
+            ):
                 s = ev.scores[metric]
                 s.total += 1
                 if (g.get(key) or None) == (p.get(key) or None):

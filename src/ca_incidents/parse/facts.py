@@ -8,14 +8,17 @@ import re
 from ca_incidents.parse.model import Facts, Reference, Section
 
 _NUM = r"(\d{1,3}(?:[,.\s’']\d{3})+|\d+)"
-_TOTAL_RE = re.compile(rf"total\s+number\s+of\s+(?:affected\s+)?certificates\W{{0,8}}[^\n\d]{{0,40}}?{_NUM}", re.I)
+_TOTAL_RE = re.compile(
+    rf"total\s+number\s+of\s+(?:affected\s+)?certificates\W{{0,8}}[^\n\d]{{0,40}}?{_NUM}", re.I
+)
 _REMAINING_RE = re.compile(
     rf"(?:remaining[\s-]+valid\W{{0,4}}\s*certificates?\W{{0,8}}[^\n\d]{{0,40}}?{_NUM}|{_NUM}\s+(?:of\s+(?:them|these)\s+)?"
     r"(?:certificates?\s+)?(?:remain|are\s+still|still)\s+valid)",
     re.I,
 )
 _COUNT_RE = re.compile(
-    rf"{_NUM}\s+(?:affected\s+|impacted\s+|mis-?issued\s+|problematic\s+)?(?:\w+\s+){{0,2}}(?:pre-?)?certificates?\b", re.I
+    rf"{_NUM}\s+(?:affected\s+|impacted\s+|mis-?issued\s+|problematic\s+)?(?:\w+\s+){{0,2}}(?:pre-?)?certificates?\b",
+    re.I,
 )
 _STOPPED_Q = re.compile(r"was\s+issuance\s+stopped[^\n]*?\?\W*(?P<a>[^\n]*)", re.I)
 _NOT_STOPPED = re.compile(
@@ -113,7 +116,11 @@ def _issuance_stopped(text: str, sections: list[Section]) -> bool | None:
     impact = _in(text, sections, ("impact",))[:5000]
     if _NOT_STOPPED.search(impact):
         return False
-    if re.search(r"\b(?:stopped|halted|ceased|paused|suspended)\b[^.\n]{0,40}\bissu|\bissu\w*\b[^.\n]{0,40}\b(?:stopped|halted|ceased|paused|suspended)\b", impact, re.I):
+    if re.search(
+        r"\b(?:stopped|halted|ceased|paused|suspended)\b[^.\n]{0,40}\bissu|\bissu\w*\b[^.\n]{0,40}\b(?:stopped|halted|ceased|paused|suspended)\b",
+        impact,
+        re.I,
+    ):
         return True
     return None
 
@@ -133,9 +140,12 @@ def extract_facts(text: str, sections: list[Section]) -> Facts:
     if m := _SOURCE_RE.search(text):
         v = m.group("v").lower()
         source = (
-            "third_party" if re.search(r"third|external|community|researcher", v)
-            else "audit" if "audit" in v
-            else "self" if re.search(r"self|internal", v)
+            "third_party"
+            if re.search(r"third|external|community|researcher", v)
+            else "audit"
+            if "audit" in v
+            else "self"
+            if re.search(r"self|internal", v)
             else None
-        )  # fmt: skip
+        )
     return Facts(total, remaining, _issuance_stopped(text, sections), source)

@@ -6,7 +6,7 @@ Quoted text is blanked (not removed) before parsing so every offset still points
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ca_incidents.parse.action_items import extract_action_items, extract_orphan_action_items
@@ -43,7 +43,9 @@ def _titles(candidates: list[Candidate], text: str) -> str:
     return "\n".join(strong[:80]) + "\n" + text[:400]
 
 
-def _report_type(text: str, titles: str, names: list[str], questions: int, era: str | None, has_items: bool) -> str:
+def _report_type(
+    text: str, titles: str, names: list[str], questions: int, era: str | None, has_items: bool
+) -> str:
     head = titles.lower()
     if "closure_summary" in names or re.search(r"closure (?:summary|report)", head):
         return "closure"
@@ -51,7 +53,9 @@ def _report_type(text: str, titles: str, names: list[str], questions: int, era: 
         return "preliminary"
     if re.search(r"full (?:incident )?report", head):
         return "full"
-    if re.search(r"audit incident report|findings? in (?:the )?(?:19|20)\d\d audit|^\s*finding\s*#?\s*\d", head, re.M) or (
+    if re.search(
+        r"audit incident report|findings? in (?:the )?(?:19|20)\d\d audit|^\s*finding\s*#?\s*\d", head, re.M
+    ) or (
         re.search(r"root cause of (?:the )?issue", text, re.I) and re.search(r"remediation plan", text, re.I)
     ):
         return "audit"
@@ -59,12 +63,20 @@ def _report_type(text: str, titles: str, names: list[str], questions: int, era: 
         return "legacy" if era == "legacy" else "full"
     main = _MAIN & set(names)
     opening = text.lstrip()[:300].lower()
-    update_cue = re.search(r"\b(?:weekly|bi-?weekly|status|progress|monthly)?\s*updates?\b|\brevised action items\b", opening)
+    update_cue = re.search(
+        r"\b(?:weekly|bi-?weekly|status|progress|monthly)?\s*updates?\b|\brevised action items\b", opening
+    )
     if len(main - {"action_items", "summary"}) >= 2:
         return "legacy" if era == "legacy" else "full"
-    if (update_cue or has_items) and ("action_items" in names or re.search(r"action item", text[:5000], re.I)):
+    if (update_cue or has_items) and (
+        "action_items" in names or re.search(r"action item", text[:5000], re.I)
+    ):
         return "update"
-    if update_cue and len(main) <= 1 and re.match(r"\W*(?:#+\s*)?(?:\*\*)?\s*(?:weekly\s+|status\s+|progress\s+)?update", opening):
+    if (
+        update_cue
+        and len(main) <= 1
+        and re.match(r"\W*(?:#+\s*)?(?:\*\*)?\s*(?:weekly\s+|status\s+|progress\s+)?update", opening)
+    ):
         return "update"
     if len(main) >= 2:
         return "legacy" if era == "legacy" else "full"
@@ -133,13 +145,13 @@ def parse_report(text: str, posted_at: datetime | date | None = None) -> ParsedR
     if isinstance(posted_at, date) and not isinstance(posted_at, datetime):
         posted_at = datetime(posted_at.year, posted_at.month, posted_at.day)
     if posted_at is not None and posted_at.tzinfo is not None:
-        posted_at = posted_at.astimezone(timezone.utc).replace(tzinfo=None)
+        posted_at = posted_at.astimezone(UTC).replace(tzinfo=None)
     if len(text) > MAX_CHARS:
         warnings.append(f"text has {len(text)} characters; only the first {MAX_CHARS} were parsed")
         text = text[:MAX_CHARS]
     try:
         return _parse(text, posted_at, warnings)
-    except Exception as exc:  # noqa: BLE001 - the contract is "never raises"; the failure is recorded
+    except Exception as exc:
         return ParsedReport(
             era=None,
             report_type="other",
@@ -148,7 +160,9 @@ def parse_report(text: str, posted_at: datetime | date | None = None) -> ParsedR
         )
 
 
-def lint_document(text: str, posted_at: datetime | date | None = None, era: str | None = None) -> dict[str, Any]:
+def lint_document(
+    text: str, posted_at: datetime | date | None = None, era: str | None = None
+) -> dict[str, Any]:
     """The `ca-incidents lint` JSON for one document (the scorer adds ``findings`` later)."""
     parsed = parse_report(text, posted_at)
     if era is not None and era in ERAS:
@@ -156,21 +170,42 @@ def lint_document(text: str, posted_at: datetime | date | None = None, era: str 
     data = parsed.to_json()
     data["sections"] = [_section_json(s) for s in parsed.sections]
     data["root_causes"] = [
-        {"title": r.title, "start": r.start, "end": r.end, "description": r.description, "timeline": r.timeline,
-         "detection": r.detection, "interaction": r.interaction}
+        {
+            "title": r.title,
+            "start": r.start,
+            "end": r.end,
+            "description": r.description,
+            "timeline": r.timeline,
+            "detection": r.detection,
+            "interaction": r.interaction,
+        }
         for r in parsed.root_causes
-    ]  # fmt: skip
+    ]
     data["action_items"] = [
-        {"text": a.text, "start": a.start, "end": a.end, "kind": a.kind, "due_text": a.due_text,
-         "due_date": a.due_date.isoformat() if a.due_date else None, "status": a.status,
-         "root_causes": a.root_causes, "evaluation_criteria": a.evaluation_criteria}
+        {
+            "text": a.text,
+            "start": a.start,
+            "end": a.end,
+            "kind": a.kind,
+            "due_text": a.due_text,
+            "due_date": a.due_date.isoformat() if a.due_date else None,
+            "status": a.status,
+            "root_causes": a.root_causes,
+            "evaluation_criteria": a.evaluation_criteria,
+        }
         for a in parsed.action_items
-    ]  # fmt: skip
+    ]
     data["timeline"] = [
-        {"timestamp": format_stamp(t.timestamp, t.has_time, t.has_zone) if t.timestamp else None,
-         "has_time": t.has_time, "has_zone": t.has_zone, "text": t.text, "start": t.start, "end": t.end}
+        {
+            "timestamp": format_stamp(t.timestamp, t.has_time, t.has_zone) if t.timestamp else None,
+            "has_time": t.has_time,
+            "has_zone": t.has_zone,
+            "text": t.text,
+            "start": t.start,
+            "end": t.end,
+        }
         for t in parsed.timeline
-    ]  # fmt: skip
+    ]
     data["findings"] = []
     return data
 

@@ -17,13 +17,30 @@ from ca_incidents.parse.report import parse_report
 
 ROLES = ("preliminary", "full", "closure", "audit", "legacy", "update", "question", "answer", "other")
 REPORT_ROLES = ("preliminary", "full", "closure", "audit", "legacy", "update")
-ROOT_PROGRAM_DOMAINS = ("mozilla.com", "mozilla.org", "google.com", "chromium.org", "apple.com", "microsoft.com",
-                        "ccadb.org", "root-program.example")  # fmt: skip
-_GENERIC_DOMAINS = ("gmail.com", "outlook.com", "hotmail.com", "yahoo.com", "protonmail.com", "proton.me",
-                    "users.noreply.github.com", "example.com")  # fmt: skip
+ROOT_PROGRAM_DOMAINS = (
+    "mozilla.com",
+    "mozilla.org",
+    "google.com",
+    "chromium.org",
+    "apple.com",
+    "microsoft.com",
+    "ccadb.org",
+    "root-program.example",
+)
+_GENERIC_DOMAINS = (
+    "gmail.com",
+    "outlook.com",
+    "hotmail.com",
+    "yahoo.com",
+    "protonmail.com",
+    "proton.me",
+    "users.noreply.github.com",
+    "example.com",
+)
 _QUESTION_CUES = re.compile(
     r"\?|\b(?:please|kindly)\s+(?:provide|explain|confirm|clarify|describe|share|update|post|list|add|answer|"
-    r"file|include|respond)\b|\b(?:can|could|would|will|when will|why did|why was|how will|how do|what is)\s+you\b|"
+    r"file|include|respond)\b|"
+    r"\b(?:can|could|would|will|when will|why did|why was|how will|how do|what is)\s+you\b|"
     r"\bwe expect\b|\bi(?:'d| would) like to (?:know|understand|see)\b",
     re.IGNORECASE,
 )
@@ -103,7 +120,8 @@ def classify_comment(
     text = text or ""
     by_count = authors_by_count or {}
     spans = [
-        QuotedSpan(s, e, by_count.get(c, who) if c is not None else who, c) for s, e, who, c in quoted_spans(text)
+        QuotedSpan(s, e, by_count.get(c, who) if c is not None else who, c)
+        for s, e, who, c in quoted_spans(text)
     ]
     own = mask_spans(text, [(q.start, q.end) for q in spans])
     if report is None:
@@ -141,14 +159,23 @@ def classify_bug(
     """
     authors = {int(c["count"]): str(c.get("author") or "") for c in comments}  # type: ignore[call-overload]
     first = [
-        classify_comment(str(c.get("text") or ""), author=str(c.get("author") or ""), posted_at=c.get("posted_at"),  # type: ignore[arg-type]
-                         assignee=assignee, ca_owner=ca_owner, authors_by_count=authors)
+        classify_comment(
+            str(c.get("text") or ""),
+            author=str(c.get("author") or ""),
+            posted_at=c.get("posted_at"),  # type: ignore[arg-type]
+            assignee=assignee,
+            ca_owner=ca_owner,
+            authors_by_count=authors,
+        )
         for c in comments
-    ]  # fmt: skip
+    ]
     ca_accounts = sorted(
-        {str(c.get("author") or "") for c, r in zip(comments, first, strict=True)
-         if r.is_ca_side and r.role in REPORT_ROLES and c.get("author")}
-    )  # fmt: skip
+        {
+            str(c.get("author") or "")
+            for c, r in zip(comments, first, strict=True)
+            if r.is_ca_side and r.role in REPORT_ROLES and c.get("author")
+        }
+    )
     out: list[CommentRole] = []
     waiting = False
     for c, first_role in zip(comments, first, strict=True):

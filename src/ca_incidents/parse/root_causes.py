@@ -16,7 +16,9 @@ _FIELDS = (
     ("methodology", r"root\s+cause\s+analysis\s+methodology(?:\s+used)?|methodology"),
 )
 _FIELD_RE = re.compile(
-    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?\s*(?P<f>" + "|".join(p for _, p in _FIELDS) + r")\s*(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*:?",
+    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?\s*(?P<f>"
+    + "|".join(p for _, p in _FIELDS)
+    + r")\s*(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*:?",
     re.IGNORECASE,
 )
 
@@ -57,7 +59,9 @@ def _cf_block(text: str, lines: list[Line], title: str, start: int, end: int) ->
     )
 
 
-def extract_root_causes(text: str, lines: list[Line], sections: list[Section], bodies: dict[int, int]) -> list[RootCause]:
+def extract_root_causes(
+    text: str, lines: list[Line], sections: list[Section], bodies: dict[int, int]
+) -> list[RootCause]:
     """Root causes of every root-cause section; ``bodies`` maps a section start to its content start."""
     out: list[RootCause] = []
     for sec in sections:
@@ -68,7 +72,9 @@ def extract_root_causes(text: str, lines: list[Line], sections: list[Section], b
         heads = [(i, m) for i, ln in enumerate(sec_lines) if (m := CF_RE.match(strip_markdown(ln.text)))]
         if not heads:
             body = text[body_start : sec.end]
-            out.append(RootCause(_first_words(body), sec.start, sec.end, description=strip_markdown(body)[:2000]))
+            out.append(
+                RootCause(_first_words(body), sec.start, sec.end, description=strip_markdown(body)[:2000])
+            )
             continue
         for k, (i, m) in enumerate(heads):
             j = heads[k + 1][0] if k + 1 < len(heads) else len(sec_lines)

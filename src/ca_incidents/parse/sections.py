@@ -54,7 +54,15 @@ for _name, _strength, _labels in (
     for _label in _labels.split("|"):
         _ALIASES.setdefault(_label, (_name, _strength))
 
-QUESTION_SECTIONS = {1: "summary", 2: "timeline", 3: "impact", 4: "impact", 5: "appendix", 6: "root_cause", 7: "action_items"}
+QUESTION_SECTIONS = {
+    1: "summary",
+    2: "timeline",
+    3: "impact",
+    4: "impact",
+    5: "appendix",
+    6: "root_cause",
+    7: "action_items",
+}
 _QUESTION_KEYS = {
     1: r"\baware\b|\blearn(?:ed|t)?\b|\bdiscover|\bfirst (?:noticed|found|detected|heard)|\bnotified\b",
     2: r"\btime ?lines?\b|\bchronolog|\bsequence of|date-and-time",
@@ -64,10 +72,14 @@ _QUESTION_KEYS = {
     6: r"how and why|\bwhy\b|root cause|detection|\barose\b|\bmistakes?\b|\bexplanation\b",
     7: r"\bsteps?\b|\bprevent|\bremediat|\bresolv|\bactions?\b|\brecurr|\bplan\b",
 }
-_NUMBERED_RE = re.compile(r"^\s*(?:q(?:uestion)?\s*)?(\d{1,2})\s*(?:[.)](?!\d)|:(?!\d))\s*(.*)$", re.IGNORECASE | re.S)
+_NUMBERED_RE = re.compile(
+    r"^\s*(?:q(?:uestion)?\s*)?(\d{1,2})\s*(?:[.)](?!\d)|:(?!\d))\s*(.*)$", re.IGNORECASE | re.S
+)
 CF_RE = re.compile(r"^(?:[-*+]\s+)?\W{0,4}contributing\s+factor\s*(?:#\s*)?(\d*)\s*[:.\-–—)]?\s*(.*)$", re.I)
 _ATX_RE = re.compile(r"^\s{0,3}(#{1,6})(?:\s+|$)(.*?)\s*#*\s*$")
-_BOLD_RE = re.compile(r"^(?P<lead>\s*(?:[-*+•]\s+|\d{1,2}[.)]\s+)?)(?:\*\*|__)(?P<label>[^*_\n]{1,160}?)(?:\*\*|__)\s*(?P<rest>.*)$")
+_BOLD_RE = re.compile(
+    r"^(?P<lead>\s*(?:[-*+•]\s+|\d{1,2}[.)]\s+)?)(?:\*\*|__)(?P<label>[^*_\n]{1,160}?)(?:\*\*|__)\s*(?P<rest>.*)$"
+)
 _PLAIN_RE = re.compile(r"^(?P<lead>\s*(?:[-*+•]\s+)?)(?P<label>[A-Za-z][^:|\n]{0,80}?)\s*:\s*(?P<rest>.*)$")
 
 
@@ -116,10 +128,11 @@ def is_question_text(number: int, text: str) -> bool:
     if not question_matches(number, text):
         return False
     opening = (
-        r"(?:how|when|whether|was |has |have |did |is |a timeline|a summary|the complete|complete|list|summary|"
+        r"(?:how|when|whether|was |has |have |did |is |a timeline|a summary|the complete|complete|"
+        r"list|summary|"
         r"timeline|time line|explanation|steps|details?|certificate data|why|remediation|actions?|root cause)"
     )
-    return "?" in text or len(text) < 70 or bool(re.match(opening, text, re.I)) and len(text) < 400
+    return "?" in text or len(text) < 70 or (bool(re.match(opening, text, re.I)) and len(text) < 400)
 
 
 def _candidate(line: Line, next_line: Line | None) -> Candidate | None:
@@ -155,7 +168,9 @@ def _candidate(line: Line, next_line: Line | None) -> Candidate | None:
     if m := _PLAIN_RE.match(text):
         kind = "bullet" if m.group("lead").strip() else "plain"
         rest = m.group("rest")
-        return Candidate(line, kind, 7, strip_markdown(m.group("label")), rest.strip(), line.start + m.start("rest"))
+        return Candidate(
+            line, kind, 7, strip_markdown(m.group("label")), rest.strip(), line.start + m.start("rest")
+        )
     if len(text.strip()) <= 80 and not bullet_match(text):
         return Candidate(line, "plain", 7, strip_markdown(text))
     return None
@@ -181,13 +196,18 @@ def find_candidates(lines: list[Line]) -> list[Candidate]:
     """Every heading-like line of the document, in order."""
     out: list[Candidate] = []
     for i, line in enumerate(lines):
-        if i > 0 and re.fullmatch(r"\s{0,3}(=+|-{2,})\s*", line.text) and out and out[-1].line is lines[i - 1]:
+        if (
+            i > 0
+            and re.fullmatch(r"\s{0,3}(=+|-{2,})\s*", line.text)
+            and out
+            and out[-1].line is lines[i - 1]
+        ):
             continue  # setext underline
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         cand = _candidate(line, nxt)
         if cand is None:
             raw = strip_markdown(line.text)
-            if (m := _NUMBERED_RE.match(raw)) and not line.in_code and not line.text.lstrip().startswith(">"):
+            if _NUMBERED_RE.match(raw) and not line.in_code and not line.text.lstrip().startswith(">"):
                 cand = Candidate(line, "plain", 7, raw)
             else:
                 continue
@@ -227,9 +247,16 @@ class _Segmenter:
             return None
         keyed = question_matches(n, text)
         sequential = (
-            self.last_q >= 1 and n <= self.last_q + 2 and self.prev_rejected_number != n - 1 and cand.line.indent == 0
+            self.last_q >= 1
+            and n <= self.last_q + 2
+            and self.prev_rejected_number != n - 1
+            and cand.line.indent == 0
         )
-        if (n == 1 and keyed) or (self.last_q >= 1 and (keyed or sequential)) or (strong and keyed and n <= 3):
+        if (
+            (n == 1 and keyed)
+            or (self.last_q >= 1 and (keyed or sequential))
+            or (strong and keyed and n <= 3)
+        ):
             return n
         self.prev_rejected_number = n
         return None
@@ -239,7 +266,9 @@ class _Segmenter:
         if not self.opened:
             return True
         prev = self.opened[-1].cand
-        if prev.rest or (prev.number and prev.question_text and not is_question_text(prev.number, prev.question_text)):
+        if prev.rest or (
+            prev.number and prev.question_text and not is_question_text(prev.number, prev.question_text)
+        ):
             return True
         last = prev.line
         return any(line.stripped for line in self.lines[last.index + 1 : cand.line.index])
@@ -266,10 +295,17 @@ class _Segmenter:
             return name if (in_lessons or name != "other") else None
         if cand.kind == "bullet":
             return None
-        if self.in_cf and self.top is not None and name in ("timeline", "summary", "impact"):
-            if cand.kind not in ("atx", "setext") or cand.level > self.top.cand.level:
-                return None
-        if self.top is not None and self.top.name == "closure_summary" and cand.kind != "atx" and name != "action_items":
+        field_like = cand.kind not in ("atx", "setext") or (
+            self.top is not None and cand.level > self.top.cand.level
+        )
+        if self.in_cf and self.top is not None and name in ("timeline", "summary", "impact") and field_like:
+            return None
+        if (
+            self.top is not None
+            and self.top.name == "closure_summary"
+            and cand.kind != "atx"
+            and name != "action_items"
+        ):
             return None
         return name
 
@@ -332,7 +368,7 @@ class _Segmenter:
             while end > start and text[end - 1].isspace():
                 end -= 1
             parent = "lessons_learned" if entry.is_sub else None
-            heading = entry.cand.title if entry.cand.kind != "plain" or not entry.cand.rest else entry.cand.title
+            heading = entry.cand.title
             out.append(Section(entry.name, start, max(end, entry.cand.line.end), heading[:200], parent))
         return out
 
@@ -351,9 +387,17 @@ def body_start(text: str, section: Section, candidates: list[Candidate]) -> int:
         if cand.line.start == section.start:
             if cand.kind in ("atx", "setext"):
                 return min(cand.line.end + 1, section.end)
-            if cand.number is not None and cand.question_text and not is_question_text(cand.number, cand.question_text):
+            if (
+                cand.number is not None
+                and cand.question_text
+                and not is_question_text(cand.number, cand.question_text)
+            ):
                 # "6) The list was typed manually..." - the answer starts right after the number
-                m = re.match(r"\s*(?:\*\*|__)?\s*(?:q(?:uestion)?\s*)?\d{1,2}\s*[.):]\s*", text[cand.line.start :], re.I)
+                m = re.match(
+                    r"\s*(?:\*\*|__)?\s*(?:q(?:uestion)?\s*)?\d{1,2}\s*[.):]\s*",
+                    text[cand.line.start :],
+                    re.I,
+                )
                 return cand.line.start + (m.end() if m else 0)
             if cand.rest and cand.kind != "setext" and cand.number is None:
                 return cand.rest_start

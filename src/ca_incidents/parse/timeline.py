@@ -7,9 +7,17 @@ heading) applies to every entry that gives a time but no zone of its own.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
-from ca_incidents.parse.dates import ZONE_RE, DateMatch, Stamp, build_stamp, find_dates, find_time, zone_offset
+from ca_incidents.parse.dates import (
+    ZONE_RE,
+    DateMatch,
+    Stamp,
+    build_stamp,
+    find_dates,
+    find_time,
+    zone_offset,
+)
 from ca_incidents.parse.lines import Line, bullet_match, is_separator_row
 from ca_incidents.parse.model import TimelineEvent
 
@@ -46,14 +54,23 @@ def _leading(line_text: str, dm: DateMatch) -> bool:
     if len(prefix) > 60:
         return False
     rest = _LEAD_WORDS.sub("", prefix)
-    rest = re.sub(r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:\(?[A-Za-z]{2,5}(?:[+\-]\d{1,2})?\)?)?", "", rest)
+    rest = re.sub(
+        r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:\(?[A-Za-z]{2,5}(?:[+\-]\d{1,2})?\)?)?", "", rest
+    )
     return not re.sub(r"[\W_]+", "", rest)
 
 
-def _event(stamp: Stamp | None, day: date | None, clock: tuple | None, line: Line, text: str) -> TimelineEvent:
+def _event(
+    stamp: Stamp | None, day: date | None, clock: tuple | None, line: Line, text: str
+) -> TimelineEvent:
     value: datetime | date
     if stamp is not None:
-        value, has_time, has_zone, raw = stamp.value, stamp.has_time, stamp.has_zone, line.text[stamp.start : stamp.end]
+        value, has_time, has_zone, raw = (
+            stamp.value,
+            stamp.has_time,
+            stamp.has_zone,
+            line.text[stamp.start : stamp.end],
+        )
     else:
         assert day is not None
         if clock is None:
@@ -65,15 +82,17 @@ def _event(stamp: Stamp | None, day: date | None, clock: tuple | None, line: Lin
             if off is None:
                 value, has_time, has_zone = naive, True, False
             else:
-                value, has_time, has_zone = (naive - off).replace(tzinfo=timezone.utc), True, True
+                value, has_time, has_zone = (naive - off).replace(tzinfo=UTC), True, True
     lead = len(line.text) - len(line.text.lstrip())
-    return TimelineEvent(value, has_time, has_zone, text.strip(_SEPARATORS + " ")[:500], line.start + lead, line.end, raw)
+    return TimelineEvent(
+        value, has_time, has_zone, text.strip(_SEPARATORS + " ")[:500], line.start + lead, line.end, raw
+    )
 
 
 def _apply_zone(stamp: Stamp, zone: timedelta | None) -> Stamp:
     if zone is None or stamp.has_zone or not stamp.has_time or not isinstance(stamp.value, datetime):
         return stamp
-    return Stamp((stamp.value - zone).replace(tzinfo=timezone.utc), True, True, stamp.start, stamp.end)
+    return Stamp((stamp.value - zone).replace(tzinfo=UTC), True, True, stamp.start, stamp.end)
 
 
 def _with_zone(clock: tuple | None, zone: timedelta | None) -> tuple | None:

@@ -71,3 +71,20 @@ class Context:
         """The report's first non-blank line: where whole-report findings (a missing section) point."""
         m = re.search(r"\S[^\n]*", self.text)
         return (m.start(), m.end()) if m else (0, 0)
+
+
+_SENTENCE_RE = re.compile(r"[^\n.!?]+(?:[.!?]+(?=\s|$)|(?=\n)|$)")
+
+
+def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans (document offsets) of ``text[start:end]``; quoted lines (``> ...``) are skipped."""
+    end = len(text) if end is None else end
+    out = []
+    for m in _SENTENCE_RE.finditer(text, start, end):
+        s, e = m.start(), m.end()
+        line_start = text.rfind("\n", 0, s) + 1
+        if text[line_start:s].lstrip().startswith(">") or not m.group(0).strip():
+            continue
+        s += len(m.group(0)) - len(m.group(0).lstrip())
+        out.append((s, e))
+    return out

@@ -196,9 +196,15 @@ class BugzillaClient:
     Thread-safe: the harvester calls ``get`` from a small thread pool.
     """
 
-    def __init__(self, config: ClientConfig, *, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.config = config
-        self._sleep = sleep
+        self._sleep, self._clock = sleep, clock
         self._lock = threading.Lock()
         self._blocked_until = 0.0
         self.pauses = 0
@@ -293,7 +299,7 @@ class BugzillaClient:
     def _wait_until_unblocked(self) -> None:
         while True:
             with self._lock:
-                remaining = self._blocked_until - time.monotonic()
+                remaining = self._blocked_until - self._clock()
             if remaining <= 0:
                 return
             self._sleep(remaining)
@@ -302,7 +308,7 @@ class BugzillaClient:
         """One long pause shared by every thread: requests while blocked would extend BMO's block."""
         policy = self.config.retry
         with self._lock:
-            if time.monotonic() < self._blocked_until:
+            if self._clock() < self._blocked_until:
                 return  # another thread already started this pause
             self.pauses += 1
             if self.pauses > policy.max_rate_limit_pauses:
@@ -311,7 +317,7 @@ class BugzillaClient:
                     f"{policy.rate_limit_pause:.0f} s; stopping. Rerun later (the harvest resumes where it stopped), "
                     f"or set {API_KEY_ENV} to use an authenticated account."
                 )
-            self._blocked_until = time.monotonic() + policy.rate_limit_pause
+            self._blocked_until = self._clock() + policy.rate_limit_pause
         log.warning(
             "Bugzilla rate limit reached (%s). BMO blocks the address for an hour and every request while blocked "
             "extends the block, so all requests pause for %.0f s before resuming.",

@@ -86,28 +86,51 @@ _COMPLETION = re.compile(r"\b(?:has|have|had) (?:been )?(?:put|taken|implemented
 _SPECIFIC_TOKEN = re.compile(r"[A-Za-z]+\d|\d+[.%]|\d{2,}|['\"‘“][^'\"’”]{2,}['\"’”]|\b[a-z]+[A-Z]\w*|\w+_\w+|"
                              r"\w+\.\w+\.\w+|\b[A-Z]{2,}\b")  # fmt: skip
 
+_STRONG_IMPROVE = {"improve", "enhance", "strengthen", "reinforce", "optimise", "optimize", "harmonise",
+                   "harmonize", "mature", "tighten", "refine", "better", "boost", "intensify", "rationalise",
+                   "rationalize", "streamline"}  # fmt: skip
+_SOFT = {"ensure", "strive", "continue", "maintain", "keep", "remain", "take", "establish", "do", "focus",
+         "promote", "foster", "minimise", "minimize", "prioritise", "prioritize", "adopt"}  # fmt: skip
+_DOC_CHANGE = {"update", "adjust", "modify", "change", "revise", "formalise", "formalize", "document", "amend",
+               "rework", "align", "clarify", "redefine"}  # fmt: skip
+_DIRECT = {"add", "remove", "block", "reject", "replace", "revoke", "disable", "enable", "deploy", "publish", "set",
+           "migrate", "patch", "upgrade", "rotate", "fix", "hire", "apply", "require", "split", "limit", "reduce",
+           "raise", "configure", "enforce", "hardcode", "log", "archive", "delete", "terminate", "decommission",
+           "write", "build", "post", "ship", "correct", "move", "switch", "restrict", "deny", "prevent", "install",
+           "cancel", "page", "lower", "shorten", "introduce", "attach", "list", "auto-acknowledge", "expire",
+           "renew", "re-issue", "reissue", "rewrite", "redesign", "send", "notify", "contact", "file"}  # fmt: skip
+_PEOPLE_HEADS = {"train", "retrain", "training", "retraining", "remind", "awareness", "inform",
+                 "educate", "education", "refresher", "vigilant", "careful", "session", "briefing", "coaching",
+                 "workshop", "sensitise", "sensitize", "onboarding", "guidance", "communicate", "discipline",
+                 "attention", "staff", "personnel", "employee", "team"}  # fmt: skip
+_GENERIC_PHRASE = re.compile(r"\bholistic\b|\bopportunit\w+ for improvement|\bbest[- ]practices?\b|\bgoing forward\b|"
+                             r"\bin the future\b|\bsimilar incidents\b|\bprevent (?:such|similar|this from|"
+                             r"recurrence|future)|\bfurther\b|\bmore (?:robust|proactive|careful|thorough)\b|"
+                             r"\bworking group\b|\bfeasibility\b|\bend-to-end\b|\blevel\b", re.I)  # fmt: skip
+_MEASURABLE = re.compile(r"\bfrom [\w.%-]+ (?:\w+ )?to [\w.%-]+|\d", re.I)
+
 ACTION_FEATURES = (
-    "hedge", "people_only", "enforced", "improve_abstract", "study_no_output", "study_output", "check_verb",
-    "change_no_content", "change_content", "mechanism", "specific_tokens", "no_object", "generic_object",
-    "completion_claim", "n_tokens_log", "concrete_nouns",
+    "hedge", "people_only", "enforced", "improve_verb", "improve_measurable", "soft_verb", "study_no_output",
+    "study_output", "check_verb", "doc_change_no_content", "direct_verb", "generic_phrase", "mechanism",
+    "specific_tokens", "no_object", "generic_object", "completion_claim", "n_tokens_log", "concrete_nouns",
 )  # fmt: skip
 
 
 def _root_verbs(doc: Doc) -> list:
-    """The main predicates: the root and its conjoined verbs (a nominal root counts as its own predicate)."""
+    """The main predicates: the root, its conjoined verbs and open complements."""
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if root is None:
         return []
     verbs = [root] + [c for c in root.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")]
-    xcomp = [c for v in verbs for c in v.children if c.dep_ == "xcomp" and c.pos_ == "VERB"]
+    xcomp = [c for v in verbs for c in v.children if c.dep_ in ("xcomp", "ccomp") and c.pos_ == "VERB"]
     return verbs + xcomp
 
 
 def _objects(verb) -> list:  # type: ignore[no-untyped-def]
-    objs = [c for c in verb.children if c.dep_ in ("dobj", "obj", "attr", "nsubjpass", "oprd")]
+    objs = [c for c in verb.children if c.dep_ in ("dobj", "obj", "attr", "nsubjpass", "oprd", "nsubj")]
     for prep in (c for c in verb.children if c.dep_ == "prep"):
         objs += [c for c in prep.children if c.dep_ == "pobj"]
-    return objs
+    return [o for o in objs if o.lower_ not in ("we", "i", "it", "they", "ca", "this")]
 
 
 def _concrete_noun(tok) -> bool:  # type: ignore[no-untyped-def]
@@ -117,36 +140,57 @@ def _concrete_noun(tok) -> bool:  # type: ignore[no-untyped-def]
     )
 
 
+def _predicate_lemmas(doc: Doc, verbs: list) -> set[str]:  # type: ignore[type-arg]
+    lemmas = {v.lemma_.lower() for v in verbs} | {v.lower_ for v in verbs}
+    if doc and doc[0].pos_ in ("VERB", "PROPN", "NOUN", "ADJ"):
+        lemmas.add(doc[0].lemma_.lower())  # imperatives the tagger reads as nouns ("Update the CP/CPS.")
+        lemmas.add(doc[0].lower_)
+    return lemmas
+
+
 def action_features(doc: Doc) -> dict[str, float]:
     """Cues of a vague action item (guidelines V1-V10) from its parse."""
     text = doc.text
     verbs = _root_verbs(doc)
-    lemmas = {v.lemma_.lower() for v in verbs} | ({verbs[0].lower_} if verbs else set())
+    lemmas = _predicate_lemmas(doc, verbs)
     objs = [o for v in verbs for o in _objects(v)]
     obj_words = {o.lower_ for o in objs} | {o.lemma_.lower() for o in objs}
-    obj_concrete = [o for o in objs if _concrete_noun(o) or any(_concrete_noun(c) for c in o.subtree if c.dep_ in
-                                                                   ("compound", "amod", "nmod", "pobj"))]  # fmt: skip
+    obj_concrete = [o for o in objs if _concrete_noun(o) and o.lower_ not in _GENERIC_OBJ or any(
+        _concrete_noun(c) and c.lower_ not in _GENERIC_OBJ for c in o.subtree if c.dep_ in ("compound", "nmod", "pobj"))]
     concrete_nouns = sum(1 for t in doc if _concrete_noun(t) and (t.lower_ not in _GENERIC_OBJ))
     has_output = bool(_OUTPUT.search(text))
-    people = bool(_PEOPLE_ONLY.search(text))
+    heads = lemmas | obj_words | {t.lemma_.lower() for t in doc[:2]}
+    people = bool(heads & _PEOPLE_HEADS) and bool(_PEOPLE_ONLY.search(text))
+    improve = bool(lemmas & _STRONG_IMPROVE)
     return {
         "hedge": float(bool(_HEDGE.search(text))),
         "people_only": float(people and not _ENFORCED.search(text)),
         "enforced": float(people and bool(_ENFORCED.search(text))),
-        "improve_abstract": float(bool(lemmas & _IMPROVE) and (not objs or bool(obj_words & _ABSTRACT))),
+        "improve_verb": float(improve),
+        "improve_measurable": float(improve and bool(_MEASURABLE.search(text))),
+        "soft_verb": float(bool(lemmas & _SOFT)),
         "study_no_output": float(bool(lemmas & _STUDY) and not has_output),
         "study_output": float(bool(lemmas & _STUDY) and has_output),
         "check_verb": float(bool(lemmas & _CHECK)),
-        "change_no_content": float(bool(lemmas & _CHANGE) and not _CONTENT.search(text)),
-        "change_content": float(bool(lemmas & _CHANGE) and bool(_CONTENT.search(text))),
-        "mechanism": float(len(_MECHANISM.findall(text))),
-        "specific_tokens": float(len(_SPECIFIC_TOKEN.findall(text))),
+        "doc_change_no_content": float(bool(lemmas & _DOC_CHANGE) and not _CONTENT.search(text)),
+        "direct_verb": float(bool(lemmas & _DIRECT)),
+        "generic_phrase": float(bool(_GENERIC_PHRASE.search(text))),
+        "mechanism": float(min(len(_MECHANISM.findall(text)), 6)),
+        "specific_tokens": float(min(len(_SPECIFIC_TOKEN.findall(text)), 6)),
         "no_object": float(not objs),
-        "generic_object": float(bool(objs) and not obj_concrete and bool(obj_words & _GENERIC_OBJ)),
+        "generic_object": float(bool(objs) and not obj_concrete),
         "completion_claim": float(bool(_COMPLETION.search(text))),
-        "n_tokens_log": float(len(doc)).__pow__(0.5),
+        "n_tokens_log": float(len(doc)) ** 0.5,
         "concrete_nouns": float(min(concrete_nouns, 6)),
     }
+
+
+def decisive_vague(f: dict[str, float]) -> bool:
+    """Guideline clauses that settle the label on their own: hedges (V7), people-only measures (V4), a
+    document change whose content is not stated (V6), a completion claim with no mechanism (V9)."""
+    bare = f["no_object"] and f["n_tokens_log"] <= 1.5  # "Migrate." / "Investigate." (V3)
+    return bool(bare or f["hedge"] or f["people_only"] or (f["doc_change_no_content"] and not f["direct_verb"])
+                or (f["completion_claim"] and not f["mechanism"]))
 
 
 # ---- root causes -----------------------------------------------------------------------------------------
@@ -155,19 +199,20 @@ HUMAN = re.compile(
     r"\bmisunderst\w+|\bmisinterpret\w*|\bmisread\w*|\bunaware\b|\bnot (?:sufficiently |fully )?aware\b|"
     r"\black of (?:\w+ )?(?:training|knowledge|experience|awareness|attention|understanding|care)\b|"
     r"\b(?:were|was) new\b|\bnot (?:yet )?familiar\b|\b(?:did not|didn't|failed to|does not|not) (?:properly |"
-    r"correctly )?follow\w*\b|\bskipp\w+\b|\berror of judge?ment\b|\bunderestimat\w+|\bdid not realis\w+|"
+    r"correctly )?follow\w*\b|(?<!was )(?<!were )\bskipp\w+\b|\berror of judge?ment\b|\bunderestimat\w+|\bdid not realis\w+|"
     r"\bdidn't realis\w+|\bassumed\b|\bmanually instead\b|\btyp(?:o|ed|ing) (?:error|mistake)|\bmistyp\w+|"
-    r"\bby mistake\b|\berroneously\b|\bnegligen\w+|\binattent\w+|\bmade an error\b|\ban error\b",
+    r"\bby mistake\b|\berroneously\b|\bleft the company\b|\bno(?:body| one) noticed\b|\bnegligen\w+|\binattent\w+|\bmade an error\b|\ban error\b",
     re.I,
 )
 SYSTEMIC = re.compile(
     r"\bno (?:\w+ ){0,2}(?:second|four-eyes|cross-?check|review|test|check|backup|alert|scanning|control|"
     r"validation|confirmation|approval|lint|tracker|separation|banner|owner|process|procedure)\w*\b|"
     r"\b(?:did not|didn't|does not|doesn't) (?:require|enforce|check|prevent|block|show|display|compare|"
-    r"validate|include|contain|cover|distinguish|fail over|flag|test|map)\b|\brather than\b|\binstead of (?:a|the|"
+    r"validate|cover|distinguish|fail over|flag|test|map)\b|\brather than\b|\binstead of (?:a|the|"
     r"being)\b|\ballow(?:s|ed)?\b|\baccept(?:s|ed)? any\b|\bfalls? (?:back|through)\b|\bpre-?select\w*|"
-    r"\badjacent\b|\bfree[- ]text\b|\bdefault\b|\btemplate\b|\bchecklist\b|\bonly (?:\w+ ){0,2}(?:checked|"
-    r"tested|compared|probed|verified|covered|had|contained|used|looked)\b|\bnever (?:\w+ ){0,2}(?:tested|"
+    r"\badjacent\b|\bfree[- ]text\b|\bdefault\b|\b(?:from|cloned|copied) (?:\w+ ){0,3}template\b|\bchecklist "
+    r"(?:did not|does not|lacked|missed|verifies)|\bonly (?:\w+ ){0,2}(?:checked|tested|compared|probed|verified|"
+    r"covered|had|contained|used|looked|reviewed|monitored)\b|\b\w+ only[,.;]|, not (?:to|against|for)\b|\bnever (?:\w+ ){0,2}(?:tested|"
     r"updated|reviewed|mapped|rehearsed)\b|\bnobody else\b|\bsingle person\b|\bpersonal to-do\b|\bnamed "
     r"person\b|\bsame (?:hostname|credentials|name)\b|\bthe real (?:issue|problem|cause)\b|\bbecause (?:the|our|"
     r"its|no) (?:\w+ ){0,2}(?:system|tool|form|console|portal|script|process|procedure|library|job|workflow|"
@@ -181,6 +226,9 @@ _CAUSAL = re.compile(r"\bbecause\b|\bsince\b|\bdue to\b|\bas a result of\b|\bwhi
 _VAGUE_LOCUS = re.compile(r"\b(?:technical|software|system) (?:issue|problem|error|bug|glitch)\b|\ba (?:software )?"
                           r"bug\b|\bmisconfiguration\b|\ban? (?:issue|problem) (?:with|in)\b|\bregression\b|"
                           r"\bcaused by an? (?:issue|problem|error)\b|\bissue\.$", re.I)  # fmt: skip
+_PADDING = re.compile(r"\bmeaning\b|\bwhich meant\b|\brelying parties\b|\bresult(?:ing|ed)? in\b|\bnon-?complian\w+|"
+                      r"\bviolat\w+|\bcontrary to\b|\b(?:BRs?|RFC|MRSP) ?\d|\brequired by\b|\bshould have\b|"
+                      r"\bwas then\b|\bwere then\b|\bnot detected\b|\bunfortunately\b|\bwe apologi[sz]e\b", re.I)  # fmt: skip
 _INTRO_TIME = re.compile(r"\b(?:in|since|on|from) (?:the )?(?:19|20)\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b|\bwhen "
                          r"(?:\w+ ){0,4}(?:was|were) (?:introduced|moved|migrated|added|changed|enabled|"
                          r"upgraded|deployed)\b", re.I)  # fmt: skip
@@ -193,7 +241,7 @@ _STOP = frozenset(
 
 ROOT_CAUSE_FEATURES = (
     "human", "systemic", "causal", "vague_locus", "intro_time", "novel_words", "novel_ratio", "n_sentences",
-    "n_tokens_log", "thing_subjects", "person_subjects", "negations",
+    "n_tokens_log", "thing_subjects", "person_subjects", "negations", "padding", "human_no_systemic",
 )  # fmt: skip
 _PERSON = {"we", "i", "employee", "engineer", "operator", "agent", "staff", "team", "specialist", "person",
            "officer", "manager", "analyst", "developer", "administrator", "hr", "someone", "nobody", "he", "she",
@@ -226,6 +274,8 @@ def root_cause_features(doc: Doc, summary: str) -> dict[str, float]:
         "thing_subjects": float(min(len(subjects) - person, 8)),
         "person_subjects": float(min(person, 8)),
         "negations": float(min(sum(1 for t in doc if t.dep_ == "neg"), 8)),
+        "padding": float(min(len(_PADDING.findall(text)), 4)),
+        "human_no_systemic": float(bool(HUMAN.search(text)) and not SYSTEMIC.search(text)),
     }
 
 

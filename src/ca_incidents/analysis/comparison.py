@@ -1,0 +1,288 @@
+"""Per-CA scorecards that do not over-read small numbers.
+
+Each dimension is measured per incident, then summarised per CA three ways: the raw rate or mean with an
+interval (Wilson for rates, t-style for means); an empirical-Bayes estimate that shrinks CAs with few
+incidents towards the overall value (Beta-binomial for rates, normal-normal for means); and an indirectly
+standardised observed/expected ratio that controls for incident type (primary whiteboard tag) and era, shown
+as a funnel plot against the number of incidents. Quantity (how many incidents) is reported next to these,
+never mixed into them, and CAs are listed alphabetically, not ranked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ca_incidents.analysis.loaders import Corpus
+from ca_incidents.analysis.overview import incidents
+from ca_incidents.analysis.quality import KEY_SECTIONS, has_scores, report_frame
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+Z95 = 1.959963984540054
+ANSWER_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One scorecard dimension: a per-incident column, binary (a rate) or continuous (a mean)."""
+
+    name: str
+    column: str
+    binary: bool
+    higher_is_better: bool
+    description: str
+
+
+DIMENSIONS = (
+    Dimension("quality", "quality", False, True, "mean report score (0-100; structural index when unscored)"),
+    Dimension("timeliness", "timely_first_report", True, True, "first CA report within 72 h (v2.0+) or 14 days"),
+    Dimension("answers", "questions_answered", True, True, "every question answered within 7 days"),
+    Dimension("follow_through", "follow_through", True, True, "no action item left overdue (metrics stage)"),
+    Dimension("recurrence", "recurrence", True, False, "an earlier incident of the same CA had the same tag"),
+    Dimension("boilerplate", "boilerplate", True, False, "near-duplicate passages reused (metrics stage)"),
+)
+# columns of the metrics stage's incident_metrics that, when present, replace the fallbacks computed here
+METRIC_COLUMNS = {
+    "timely_first_report": ("is_first_report_on_time", "first_report_on_time"),
+    "questions_answered": ("all_questions_answered_on_time",),
+    "follow_through": ("is_follow_through_complete", "follow_through"),
+    "recurrence": ("is_recurrence", "has_recurrence"),
+    "boilerplate": ("has_boilerplate", "has_copied_passage"),
+}
+
+
+def wilson_interval(successes: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for binomial proportions (sensible at 0/2 or 2/2, unlike the Wald interval)."""
+    x, n = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = x / n
+        denom = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return np.where(n > 0, centre - half, np.nan), np.where(n > 0, centre + half, np.nan)
+
+
+def beta_binomial_prior(successes: np.ndarray, n: np.ndarray) -> tuple[float, float]:
+    """Method-of-moments Beta(a, b) prior across groups; weak (a+b=2) when groups do not vary beyond chance."""
+    x, n = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
+    keep = n > 0
+    x, n = x[keep], n[keep]
+    p_all = x.sum() / n.sum() if n.sum() else 0.5
+    p_all = min(max(p_all, 1e-3), 1 - 1e-3)
+    rates = x / n
+    observed_var = float(np.average((rates - p_all) ** 2, weights=n)) if len(n) > 1 else 0.0
+    binomial_var = p_all * (1 - p_all) * float(np.mean(1 / n)) if len(n) else 0.0
+    between = observed_var - binomial_var
+    if between <= 1e-9:
+        strength = 1e3  # no variation beyond chance: shrink almost fully to the overall rate
+    else:
+        strength = max(p_all * (1 - p_all) / between - 1, 2.0)
+    return p_all * strength, (1 - p_all) * strength
+
+
+def shrink_rates(successes: np.ndarray, n: np.ndarray, level: float = 0.95) -> pd.DataFrame:
+    """Empirical-Bayes (Beta-binomial) posterior mean and equal-tailed credible interval per group."""
+    a, b = beta_binomial_prior(successes, n)
+    x, n = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
+    tail = (1 - level) / 2
+    post_a, post_b = a + x, b + n - x
+    return pd.DataFrame({
+        "eb_rate": post_a / (post_a + post_b),
+        "eb_low": stats.beta.ppf(tail, post_a, post_b),
+        "eb_high": stats.beta.ppf(1 - tail, post_a, post_b),
+    })  # fmt: skip
+
+
+def shrink_means(means: np.ndarray, variances: np.ndarray, n: np.ndarray, centre: float) -> pd.DataFrame:
+    """Normal-normal empirical Bayes: each group mean pulled towards ``centre`` by its sampling noise."""
+    m, v, n = (np.asarray(a, dtype=float) for a in (means, variances, n))
+    pooled = float(np.nanmean(v)) if np.isfinite(v).any() else 0.0
+    se2 = np.where(np.isfinite(v) & (n > 1), v, pooled) / np.maximum(n, 1)
+    tau2 = max(float(np.nanvar(m, ddof=1)) - float(np.nanmean(se2)), 0.0) if len(m) > 1 else 0.0
+    weight = np.where(se2 + tau2 > 0, tau2 / (se2 + tau2), 0.0)
+    post_mean = centre + weight * (m - centre)
+    post_sd = np.sqrt(weight * se2)
+    return pd.DataFrame({"eb_mean": post_mean, "eb_low": post_mean - Z95 * post_sd, "eb_high": post_mean + Z95 * post_sd})
+
+
+def _first_report_timely(corpus: Corpus, inc: pd.DataFrame) -> pd.Series:
+    reports = corpus.table("reports")
+    first = (
+        reports[reports["is_ca_side"].astype(bool) & reports["report_type"].isin(
+            ["preliminary", "full", "legacy", "audit"])]
+        .groupby("bug_id")["creation_time"].min()
+    )  # fmt: skip
+    lag = inc["bug_id"].map(first) - inc["creation_time"]
+    limit = np.where(inc["era"].isin(["legacy", "v1.0"]), pd.Timedelta(days=14), pd.Timedelta(hours=72))
+    return pd.Series(np.where(lag.notna(), lag <= pd.to_timedelta(limit), False), index=inc.index)
+
+
+def _questions_answered(corpus: Corpus, inc: pd.DataFrame) -> pd.Series:
+    roles = corpus.table("comment_roles")
+    if roles.empty:
+        return pd.Series(np.nan, index=inc.index)
+    roles = roles.assign(creation_time=pd.to_datetime(roles["creation_time"]))
+    verdict = {}
+    for bug_id, group in roles.groupby("bug_id"):
+        questions = group[group["role"] == "question"]
+        if questions.empty:
+            continue
+        ca_times = group.loc[group["is_ca_side"].astype(bool), "creation_time"].sort_values().to_numpy()
+        ok = True
+        for asked in questions["creation_time"]:
+            later = ca_times[ca_times > asked.to_datetime64()]
+            ok &= bool(len(later)) and later[0] - asked.to_datetime64() <= np.timedelta64(ANSWER_DAYS, "D")
+        verdict[bug_id] = ok
+    return inc["bug_id"].map(verdict).astype("float")
+
+
+def _recurrence(inc: pd.DataFrame) -> pd.Series:
+    seen: dict[tuple[str, str], pd.Timestamp] = {}
+    out = []
+    for row in inc.sort_values(["creation_time", "bug_id"]).itertuples():
+        keys = [(row.ca_owner, tag) for tag in row.tags]
+        out.append((row.Index, any(k in seen for k in keys)))
+        for k in keys:
+            seen.setdefault(k, row.creation_time)
+    return pd.Series(dict(out)).reindex(inc.index).astype(float)
+
+
+def incident_outcomes(corpus: Corpus) -> pd.DataFrame:
+    """One row per incident with every dimension's value, its stratum (era x primary tag) and its CA.
+
+    Values come from the metrics stage's ``incident_metrics`` when it has the column, else from the simple
+    fallbacks here (each documented in ``DIMENSIONS``); a dimension with no source is left empty.
+    """
+    inc = incidents(corpus)
+    rf = report_frame(corpus)
+    if has_scores(rf):
+        per_bug = rf.groupby("bug_id")["composite"].mean()
+    else:
+        index_cols = [f"has_{s}" for s in KEY_SECTIONS]
+        structural = rf[index_cols].mean(axis=1) * 100
+        per_bug = structural.groupby(rf["bug_id"]).mean()
+    inc["quality"] = inc["bug_id"].map(per_bug)
+    inc["timely_first_report"] = _first_report_timely(corpus, inc).astype(float)
+    inc["questions_answered"] = _questions_answered(corpus, inc)
+    inc["recurrence"] = _recurrence(inc)
+    inc["follow_through"] = np.nan
+    inc["boilerplate"] = np.nan
+    metrics = corpus.table("incident_metrics")
+    if not metrics.empty and "bug_id" in metrics.columns:
+        indexed = metrics.set_index("bug_id")
+        for column, candidates in METRIC_COLUMNS.items():
+            source = next((c for c in candidates if c in indexed.columns), None)
+            if source is not None:
+                inc[column] = inc["bug_id"].map(indexed[source]).astype(float)
+    inc["incident_type"] = inc["tags"].apply(lambda t: t[0] if len(t) else "untagged")
+    inc["stratum"] = inc["era"].astype(str) + " / " + inc["incident_type"]
+    return inc
+
+
+def quantity(inc: pd.DataFrame) -> pd.DataFrame:
+    """Incidents per CA (the quantity side, kept apart from every quality measure)."""
+    out = inc.groupby("ca_owner").agg(incidents=("bug_id", "count"), first_year=("year", "min"),
+                                      last_year=("year", "max"))  # fmt: skip
+    return out.reset_index().sort_values("ca_owner").reset_index(drop=True)
+
+
+def _expected(inc: pd.DataFrame, column: str) -> pd.Series:
+    """Each incident's expected value: the mean of its stratum over all CAs (indirect standardisation)."""
+    valid = inc[inc[column].notna()]
+    return valid.groupby("stratum")[column].transform("mean")
+
+
+def scorecard(inc: pd.DataFrame, dim: Dimension) -> pd.DataFrame:
+    """One dimension per CA: n, raw value with interval, shrunk value with interval, observed/expected."""
+    valid = inc[inc[dim.column].notna()].copy()
+    if valid.empty:
+        return pd.DataFrame(columns=["ca_owner", "n"])
+    valid["expected"] = _expected(valid, dim.column)
+    grouped = valid.groupby("ca_owner")
+    table = pd.DataFrame({
+        "n": grouped.size(), "observed": grouped[dim.column].sum(), "expected": grouped["expected"].sum(),
+        "mean": grouped[dim.column].mean(), "var": grouped[dim.column].var(ddof=1),
+    }).reset_index().sort_values("ca_owner").reset_index(drop=True)  # fmt: skip
+    if dim.binary:
+        low, high = wilson_interval(table["observed"], table["n"])
+        table["ci_low"], table["ci_high"] = low, high
+        eb = shrink_rates(table["observed"].to_numpy(), table["n"].to_numpy())
+    else:
+        half = Z95 * np.sqrt(table["var"] / table["n"])
+        table["ci_low"], table["ci_high"] = table["mean"] - half, table["mean"] + half
+        eb = shrink_means(table["mean"], table["var"], table["n"], float(valid[dim.column].mean()))
+    table[["eb", "eb_low", "eb_high"]] = eb.to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["o_e"] = table["observed"] / table["expected"] if dim.binary else table["mean"] - (
+            table["expected"] / table["n"])  # fmt: skip
+    table.insert(0, "dimension", dim.name)
+    return table.drop(columns=["var"])
+
+
+def scorecards(inc: pd.DataFrame, dims: tuple[Dimension, ...] = DIMENSIONS) -> pd.DataFrame:
+    """Every available dimension's per-CA table, stacked (long format; one row per CA and dimension)."""
+    parts = [scorecard(inc, d) for d in dims if inc[d.column].notna().any()]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def funnel_limits(n: np.ndarray, centre: float, spread: float, binary: bool, z: float) -> tuple[np.ndarray, ...]:
+    """Control limits of a funnel plot around ``centre`` for groups of size ``n``."""
+    n = np.asarray(n, dtype=float)
+    if binary:
+        half = z * np.sqrt(centre * (1 - centre) / n)
+    else:
+        half = z * spread / np.sqrt(n)
+    return centre - half, centre + half
+
+
+def plot_funnel(inc: pd.DataFrame, dim: Dimension, title: str, ylabel: str) -> Figure:
+    """Funnel plot: each CA's value against its number of incidents, with 95% and 99.8% limits."""
+    import matplotlib.pyplot as plt
+
+    table = scorecard(inc, dim)
+    valid = inc[dim.column].dropna()
+    centre, spread = float(valid.mean()), float(valid.std(ddof=1)) if len(valid) > 1 else 0.0
+    fig, ax = plt.subplots()
+    grid = np.linspace(1, max(2, table["n"].max()) * 1.05, 200)
+    for z, style, label in ((Z95, "--", "95% limits"), (3.09, ":", "99.8% limits")):
+        low, high = funnel_limits(grid, centre, spread, dim.binary, z)
+        ax.plot(grid, low, style, color="0.4", label=label)
+        ax.plot(grid, high, style, color="0.4")
+    ax.axhline(centre, color="0.2", lw=1, label="overall")
+    ax.scatter(table["n"], table["mean"], color="#3b6ea5", zorder=3, label="CA owner")
+    for row in table.itertuples():
+        ax.annotate(str(row.ca_owner), (row.n, row.mean), textcoords="offset points", xytext=(4, 3), fontsize=7)
+    ax.set_title(title)
+    ax.set_xlabel("incidents with a value (count)")
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_intervals(table: pd.DataFrame, title: str, xlabel: str) -> Figure:
+    """Raw interval and shrunk estimate per CA side by side (alphabetical, so not a ranking)."""
+    import matplotlib.pyplot as plt
+
+    data = table.sort_values("ca_owner", ascending=False).reset_index(drop=True)
+    y = np.arange(len(data))
+    fig, ax = plt.subplots(figsize=(8.0, max(3.0, 0.35 * len(data) + 1.2)))
+    ax.errorbar(data["mean"], y + 0.15, xerr=[(data["mean"] - data["ci_low"]).clip(lower=0).fillna(0),
+                (data["ci_high"] - data["mean"]).clip(lower=0).fillna(0)], fmt="o", color="0.55", capsize=3,
+                label="raw, 95% interval")  # fmt: skip
+    ax.errorbar(data["eb"], y - 0.15, xerr=[(data["eb"] - data["eb_low"]).clip(lower=0),
+                (data["eb_high"] - data["eb"]).clip(lower=0)], fmt="s", color="#3b6ea5", capsize=3,
+                label="shrunk (empirical Bayes), 95% interval")  # fmt: skip
+    ax.set_yticks(y, [f"{c} (n={n})" for c, n in zip(data["ca_owner"], data["n"], strict=True)])
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("CA owner (incidents)")
+    ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    return fig

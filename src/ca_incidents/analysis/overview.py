@@ -1,0 +1,150 @@
+"""Corpus overview: how many incidents, when, of which kind, from which CAs, and who disclosed them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ca_incidents.analysis.loaders import ERA_ORDER, Corpus, era_of
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# whiteboard tags every bug carries, or that mark workflow rather than the kind of incident
+_WORKFLOW_TAGS = {"ca-compliance", "external", "leaf-revocation-delay-reported"}
+REPORT_TYPE_ORDER = ["preliminary", "full", "closure", "audit", "legacy", "update", "other"]
+
+
+def _first_stated_source(reports: pd.DataFrame) -> pd.Series:
+    if reports.empty or "disclosure_source" not in reports.columns:
+        return pd.Series(dtype="object")
+    stated = reports.dropna(subset=["disclosure_source"]).sort_values(["bug_id", "creation_time", "comment_id"])
+    return stated.groupby("bug_id")["disclosure_source"].first()
+
+
+def _filed_by_ca(corpus: Corpus) -> pd.Series:
+    roles = corpus.table("comment_roles")
+    if roles.empty:
+        return pd.Series(dtype="boolean")
+    return roles[roles["count"] == 0].set_index("bug_id")["is_ca_side"].astype("boolean")
+
+
+def incidents(corpus: Corpus) -> pd.DataFrame:
+    """One row per bug: CA owner, filing year and era, incident tags, disclosure and the report types posted.
+
+    ``disclosure`` prefers the metrics stage's triangulated value; otherwise the first report's stated source,
+    otherwise who filed the bug (the CA's own account = self). ``disclosure_basis`` says which was used.
+    """
+    bugs = corpus.require("bugs", "harvest")
+    df = pd.DataFrame({
+        "bug_id": bugs["id"].astype("int64"),
+        "ca_owner": bugs["ca_owner"].fillna("(unknown CA)"),
+        "creation_time": pd.to_datetime(bugs["creation_time"]),
+        "status": bugs["status"],
+        "tags": bugs["whiteboard_tags"].apply(lambda t: [x for x in (t if t is not None else []) if x not in _WORKFLOW_TAGS]),
+    })  # fmt: skip
+    df["year"] = df["creation_time"].dt.year
+    df["era"] = df["creation_time"].apply(era_of)
+    stated = _first_stated_source(corpus.table("reports"))
+    filed = _filed_by_ca(corpus)
+    is_external = bugs["whiteboard_tags"].apply(lambda t: t is not None and "external" in list(t)).to_numpy()
+    disclosure, basis = [], []
+    metrics = corpus.table("incident_metrics")
+    triangulated = (
+        metrics.set_index("bug_id")["disclosure_source"] if "disclosure_source" in metrics.columns else pd.Series()
+    )
+    for bug_id, external in zip(df["bug_id"], is_external, strict=True):
+        if bug_id in triangulated.index and pd.notna(triangulated[bug_id]):
+            disclosure.append(str(triangulated[bug_id]))
+            basis.append("metrics")
+        elif bug_id in stated.index:
+            disclosure.append(str(stated[bug_id]))
+            basis.append("stated in report")
+        elif external or (bug_id in filed.index and filed[bug_id] is False):
+            disclosure.append("third_party")
+            basis.append("[external] tag" if external else "filed by non-CA account")
+        elif bug_id in filed.index:
+            disclosure.append("self")
+            basis.append("filed by CA account")
+        else:
+            disclosure.append("unknown")
+            basis.append("no evidence")
+    df["disclosure"] = disclosure
+    df["disclosure_basis"] = basis
+    reports = corpus.table("reports")
+    types = reports.groupby("bug_id")["report_type"].apply(lambda s: sorted(set(s))) if not reports.empty else {}
+    df["report_types"] = df["bug_id"].map(lambda b: ",".join(types.get(b, [])) if len(types) else "")
+    return df.sort_values("bug_id").reset_index(drop=True)
+
+
+def per_year_by_era(inc: pd.DataFrame) -> pd.DataFrame:
+    """Incidents filed per year, split by the template era in force on the filing day."""
+    table = inc.pivot_table(index="year", columns="era", values="bug_id", aggfunc="count", fill_value=0)
+    table = table.reindex(columns=[e for e in ERA_ORDER if e in table.columns])
+    table["total"] = table.sum(axis=1)
+    return table.reset_index()
+
+
+def by_tag(inc: pd.DataFrame) -> pd.DataFrame:
+    """Incidents per whiteboard tag (a bug with two tags counts under both), most frequent first."""
+    exploded = inc[["bug_id", "tags"]].explode("tags").dropna(subset=["tags"])
+    counts = exploded.groupby("tags")["bug_id"].nunique().rename("incidents").reset_index(names="tag")
+    return counts.sort_values(["incidents", "tag"], ascending=[False, True]).reset_index(drop=True)
+
+
+def by_ca(inc: pd.DataFrame) -> pd.DataFrame:
+    """Incident count per CA owner, with first and last filing year: quantity only, never a quality measure."""
+    grouped = inc.groupby("ca_owner").agg(
+        incidents=("bug_id", "count"), first_year=("year", "min"), last_year=("year", "max")
+    )
+    return grouped.reset_index().sort_values(["incidents", "ca_owner"], ascending=[False, True]).reset_index(drop=True)
+
+
+def disclosure_by_year(inc: pd.DataFrame) -> pd.DataFrame:
+    """Self-reported vs third-party incidents per year."""
+    table = inc.pivot_table(index="year", columns="disclosure", values="bug_id", aggfunc="count", fill_value=0)
+    return table.reset_index()
+
+
+def report_types_by_era(corpus: Corpus) -> pd.DataFrame:
+    """Reports posted per type and era in force at posting."""
+    reports = corpus.table("reports")
+    if reports.empty:
+        return pd.DataFrame(columns=["report_type"])
+    table = reports.pivot_table(
+        index="report_type", columns="era_in_force", values="comment_id", aggfunc="count", fill_value=0
+    )
+    table = table.reindex(columns=[e for e in ERA_ORDER if e in table.columns])
+    order = [t for t in REPORT_TYPE_ORDER if t in table.index] + sorted(set(table.index) - set(REPORT_TYPE_ORDER))
+    return table.reindex(order).reset_index()
+
+
+def plot_stacked(table: pd.DataFrame, index: str, title: str, xlabel: str, ylabel: str) -> Figure:
+    """A stacked bar chart of a count table (one column per series)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    data = table.set_index(index).drop(columns=["total"], errors="ignore")
+    data.plot(kind="bar", stacked=True, ax=ax, width=0.8, colormap="viridis")
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(title=data.columns.name or "", bbox_to_anchor=(1.01, 1), loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_counts(table: pd.DataFrame, label: str, value: str, title: str, xlabel: str, top: int = 20) -> Figure:
+    """A horizontal bar chart of the top ``top`` rows of a count table."""
+    import matplotlib.pyplot as plt
+
+    data = table.head(top).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8.0, max(2.5, 0.3 * len(data) + 1)))
+    ax.barh(data[label].astype(str), data[value], color="#3b6ea5", label=value.replace("_", " "))
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(label.replace("_", " "))
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,74 @@
+"""The four item-level quality judgements, shared by the detectors and ``evaluate quality``.
+
+Only action-item cells and root-cause passages go through spaCy (in batches), never a whole report: that
+is what keeps scoring several times faster than running the full pipeline over the corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ca_incidents.score import learned
+from ca_incidents.score.features import action_features, decisive_vague, root_cause_features
+from ca_incidents.score.timebound import is_timebound
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+_BATCH = 256
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    """What the vague/timebound judgements may look at (guidelines §0: the item alone)."""
+
+    text: str
+    due_text: str | None = None
+    status: str | None = None
+    in_closure: bool = False
+
+
+@dataclass(frozen=True)
+class ActionVerdict:
+    vague: bool
+    vague_probability: float
+    timebound: bool
+
+
+@dataclass(frozen=True)
+class RootCauseVerdict:
+    restated: bool
+    restated_probability: float
+    human_error_only: bool
+    human_error_probability: float
+
+
+def classify_actions(items: Sequence[ActionInput], nlp: Language) -> list[ActionVerdict]:
+    """Vague (decisive guideline cues, else the learned model) and time-bound, per item."""
+    models = learned.load()
+    out = []
+    for item, doc in zip(items, nlp.pipe((i.text for i in items), batch_size=_BATCH), strict=True):
+        feats = action_features(doc)
+        p = models["vague"].probability(feats)
+        vague = decisive_vague(feats) or p >= models["vague"].threshold
+        out.append(ActionVerdict(vague, p, is_timebound(doc, item.due_text, item.status, item.in_closure)))
+    return out
+
+
+def classify_root_causes(items: Sequence[tuple[str, str]], nlp: Language) -> list[RootCauseVerdict]:
+    """Restated and human-error-only, per (root-cause passage, incident summary) pair.
+
+    Blaming a person is a (poor) reason, so a human-error-only cause is never also a restatement (R6).
+    """
+    models = learned.load()
+    out = []
+    for (_, summary), doc in zip(items, nlp.pipe((t for t, _ in items), batch_size=_BATCH), strict=True):
+        feats = root_cause_features(doc, summary)
+        p_human = models["human_error"].probability(feats)
+        p_restated = models["restated"].probability(feats)
+        human = p_human >= models["human_error"].threshold
+        restated = not human and p_restated >= models["restated"].threshold
+        out.append(RootCauseVerdict(restated, p_restated, human, p_human))
+    return out

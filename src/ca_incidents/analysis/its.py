@@ -93,7 +93,11 @@ def fit_its(
     codes = pd.factorize(groups, sort=True)[0]
     n_clusters = int(len(set(codes)))
     model = sm.OLS(y, x.to_numpy(dtype=float))
-    fit = (model.fit(cov_type="cluster", cov_kwds={"groups": codes}) if n_clusters >= 2 else model.fit(cov_type="HC1"))
+    fit = (
+        model.fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
+        if n_clusters >= 2
+        else model.fit(cov_type="HC1", use_t=True)
+    )
     names = list(x.columns)
     ci = fit.conf_int(0.05)
     rows = []

@@ -231,9 +231,6 @@ def test_cli_quiet_prints_one_json_line_and_uses_documented_exit_codes(tmp_path)
     miss = subprocess.run([*base, "--offline", "--cache-dir", str(tmp_path / "none"), "--quiet"],
                           capture_output=True, text=True)  # fmt: skip
     assert miss.returncode == 3 and json.loads(miss.stdout)["ok"] is False
-    down = subprocess.run([*base, "--base-url", "http://127.0.0.1:9", "--quiet", "--rate-limit-pause", "0"],
-                          capture_output=True, text=True, env={**env, "PYTHONHASHSEED": "0"}, timeout=120)  # fmt: skip
-    assert down.returncode == 1 and "giving up" in json.loads(down.stdout)["error"]
 
 
 def test_a_persistent_rate_limit_stops_the_harvest_after_the_allowed_pauses(tmp_path):
@@ -243,7 +240,7 @@ def test_a_persistent_rate_limit_stops_the_harvest_after_the_allowed_pauses(tmp_
     policy = replace(FAST, rate_limit_pause=0.4, max_rate_limit_pauses=2)
     with serve(FixtureCorpus(bugs), rate_limit=RateLimitEmulator(limit=1, window=60, block=0.3)) as server:
         with pytest.raises(HarvestError, match="still rate-limiting"):
-            harvest(replace(config(server.url, tmp_path, batch_size=1, concurrency=3), retry=policy))
+            harvest(replace(config(server.url, tmp_path, batch_size=1, concurrency=1), retry=policy))
         faults = [r.fault for r in server.log if r.fault]
     assert "blocked" not in faults  # nobody knocked while blocked: the pause covered the block
     assert faults.count("rate_limit") == 3  # one per pause allowed, plus the one that made us stop

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from ca_incidents.devserver import FixtureCorpus, Faults, RateLimitEmulator, serve, synthetic_activity
+from ca_incidents.devserver import Faults, FixtureCorpus, RateLimitEmulator, serve, synthetic_activity
 
 BUGS = [
     {
@@ -23,17 +23,30 @@ BUGS = [
             {"author": "reviewer@root.example", "time": "2024-03-06T10:00:00Z", "text": "Please add a timeline."},
         ],
         "history": [
-            {"when": "2024-03-05T08:00:00Z", "who": "reviewer@root.example",
-             "changes": [{"field_name": "status", "removed": "NEW", "added": "ASSIGNED"}]},
-        ],  # fmt: skip
+            {
+                "when": "2024-03-05T08:00:00Z",
+                "who": "reviewer@root.example",
+                "changes": [{"field_name": "status", "removed": "NEW", "added": "ASSIGNED"}],
+            },
+        ],
         "attachments": [
-            {"file_name": "serials.csv", "summary": "Serials", "content_type": "text/csv",
-             "creation_time": "2024-03-07T00:00:00Z", "creator": "ops@example-trust.example", "data": "a,b\n"},
-        ],  # fmt: skip
+            {
+                "file_name": "serials.csv",
+                "summary": "Serials",
+                "content_type": "text/csv",
+                "creation_time": "2024-03-07T00:00:00Z",
+                "creator": "ops@example-trust.example",
+                "data": "a,b\n",
+            },
+        ],
     },
     {"id": 1900002, "summary": "Other CA: audit delay", "product": "NSS", "creation_time": "2023-01-01T00:00:00Z"},
-    {"id": 1900003, "summary": "Hidden CA: security bug", "groups": ["core-security"],
-     "creation_time": "2023-02-01T00:00:00Z"},  # fmt: skip
+    {
+        "id": 1900003,
+        "summary": "Hidden CA: security bug",
+        "groups": ["core-security"],
+        "creation_time": "2023-02-01T00:00:00Z",
+    },
 ]
 
 
@@ -48,8 +61,15 @@ def get(server, path, **params):
 
 
 def test_search_filters_orders_pages_and_hides_private_bugs(server):
-    body = get(server, "/rest/bug", product=["CA Program", "NSS"], include_fields="id,summary", order="bug_id",
-               limit="1", offset="1").json()  # fmt: skip
+    body = get(
+        server,
+        "/rest/bug",
+        product=["CA Program", "NSS"],
+        include_fields="id,summary",
+        order="bug_id",
+        limit="1",
+        offset="1",
+    ).json()
     assert body == {"bugs": [{"id": 1900002, "summary": "Other CA: audit delay"}], "faults": []}
     ids = [b["id"] for b in get(server, "/rest/bug", product="CA Program", order="bug_id").json()["bugs"]]
     assert ids == [1900001]
@@ -76,8 +96,19 @@ def test_comments_merge_ids_honour_new_since_strictly_and_drop_private_ones(serv
     comments = body["bugs"]["1900001"]["comments"]
     assert [c["count"] for c in comments] == [0, 2]
     first = comments[0]
-    for key in ("id", "bug_id", "count", "text", "raw_text", "creator", "author", "time", "creation_time",
-                "is_private", "attachment_id"):  # fmt: skip
+    for key in (
+        "id",
+        "bug_id",
+        "count",
+        "text",
+        "raw_text",
+        "creator",
+        "author",
+        "time",
+        "creation_time",
+        "is_private",
+        "attachment_id",
+    ):
         assert key in first
     newer = get(server, "/rest/bug/1900001/comment", new_since="2024-03-04T09:12:00Z").json()
     assert [c["count"] for c in newer["bugs"]["1900001"]["comments"]] == [2]
@@ -163,7 +194,8 @@ def test_from_dir_loads_yaml_fixtures(tmp_path: Path):
     folder = tmp_path / "bugs"
     folder.mkdir()
     (folder / "1900010.yaml").write_text(
-        "id: 1900010\nsummary: 'Sample CA: wrong key usage'\nproduct: CA Program\ncomponent: CA Certificate Compliance\n"
+        "id: 1900010\nsummary: 'Sample CA: wrong key usage'\nproduct: CA Program\n"
+        "component: CA Certificate Compliance\n"
         "status: RESOLVED\nresolution: FIXED\ncreation_time: 2024-03-04T09:12:00Z\ncf_last_resolved: null\n"
         "creator: a@sample.example\ncomments:\n  - author: a@sample.example\n    time: 2024-03-04T09:12:00Z\n"
         "    text: |\n      Our report.\nplanted:\n  - {kind: late_answer, question: 1, answer: 2}\n",

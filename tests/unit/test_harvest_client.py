@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -133,7 +134,7 @@ def test_retry_waits_grow_exponentially_with_jitter_and_stop_after_max_attempts(
         raise TransientError("HTTP 503")
 
     monkeypatch.setattr(client, "_get_once", failing)
-    with pytest.raises(Exception, match="giving up .* after 5 attempts"):
+    with pytest.raises(Exception, match=r"giving up .* after 5 attempts"):
         client.get("/rest/time")
     assert len(calls) == 5
     assert len(sleeps) == 4
@@ -167,7 +168,7 @@ def test_a_rate_limit_signal_causes_one_shared_long_pause_then_gives_up(tmp_path
 
     class Blocked:
         status_code = 429
-        headers: dict[str, str] = {}
+        headers: ClassVar[dict[str, str]] = {}
         text = "<html>blocked</html>"
 
         def json(self):

@@ -116,7 +116,11 @@ def _comment(cid: int, bug_id: int, count: int, when: str, private: bool = False
 
 
 def _history(when: str, added: str):
-    return {"when": when, "who": "r@root.example", "changes": [{"field_name": "whiteboard", "removed": "", "added": added}]}
+    return {
+        "when": when,
+        "who": "r@root.example",
+        "changes": [{"field_name": "whiteboard", "removed": "", "added": added}],
+    }
 
 
 def _rows(con, table: str, order: str):
@@ -128,8 +132,9 @@ def test_write_batch_is_idempotent_and_never_stores_private_comments(tmp_path: P
     batch = Batch(bugs=[bug(1, whiteboard="[ca-compliance]")], new_since=None)
     batch.comments = {1: [_comment(11, 1, 0, "2024-01-01T00:00:00Z"), _comment(12, 1, 1, "2024-01-02T00:00:00Z", True)]}
     batch.history = {1: [_history("2024-01-01T01:00:00Z", "[ca-compliance]")]}
-    batch.attachments = {1: [{"id": 51, "file_name": "a.csv", "content_type": "text/csv", "size": 3,
-                              "creation_time": "2024-01-01T00:00:00Z", "last_change_time": "2024-01-01T00:00:00Z"}]}  # fmt: skip
+    when = "2024-01-01T00:00:00Z"
+    attachment = {"id": 51, "file_name": "a.csv", "content_type": "text/csv", "size": 3, "creation_time": when}
+    batch.attachments = {1: [{**attachment, "last_change_time": when}]}
     write_batch(con, batch, harvest_id=1)
     first = {t: _rows(con, t, "1") for t in ("bugs", "comments", "history", "attachments")}
     write_batch(con, batch, harvest_id=2)

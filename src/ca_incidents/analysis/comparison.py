@@ -79,10 +79,8 @@ def beta_binomial_prior(successes: np.ndarray, n: np.ndarray) -> tuple[float, fl
     observed_var = float(np.average((rates - p_all) ** 2, weights=n)) if len(n) > 1 else 0.0
     binomial_var = p_all * (1 - p_all) * float(np.mean(1 / n)) if len(n) else 0.0
     between = observed_var - binomial_var
-    if between <= 1e-9:
-        strength = 1e3  # no variation beyond chance: shrink almost fully to the overall rate
-    else:
-        strength = max(p_all * (1 - p_all) / between - 1, 2.0)
+    # no variation beyond chance: shrink almost fully to the overall rate
+    strength = 1e3 if between <= 1e-9 else max(p_all * (1 - p_all) / between - 1, 2.0)
     return p_all * strength, (1 - p_all) * strength
 
 
@@ -100,15 +98,22 @@ def shrink_rates(successes: np.ndarray, n: np.ndarray, level: float = 0.95) -> p
 
 
 def shrink_means(means: np.ndarray, variances: np.ndarray, n: np.ndarray, centre: float) -> pd.DataFrame:
-    """Normal-normal empirical Bayes: each group mean pulled towards ``centre`` by its sampling noise."""
+    """Normal-normal empirical Bayes: each group mean pulled towards ``centre`` by its sampling noise.
+
+    ``variances`` are the groups' own variances, pooled (weighted by degrees of freedom) into one.
+    """
     m, v, n = (np.asarray(a, dtype=float) for a in (means, variances, n))
-    pooled = float(np.nanmean(v)) if np.isfinite(v).any() else 0.0
-    se2 = np.where(np.isfinite(v) & (n > 1), v, pooled) / np.maximum(n, 1)
+    # pooled within-CA variance: a CA's own variance from 2-5 incidents is too noisy to trust
+    usable = np.isfinite(v) & (n > 1)
+    pooled = float(np.sum(v[usable] * (n[usable] - 1)) / np.sum(n[usable] - 1)) if usable.any() else 0.0
+    se2 = pooled / np.maximum(n, 1)
     tau2 = max(float(np.nanvar(m, ddof=1)) - float(np.nanmean(se2)), 0.0) if len(m) > 1 else 0.0
     weight = np.where(se2 + tau2 > 0, tau2 / (se2 + tau2), 0.0)
     post_mean = centre + weight * (m - centre)
     post_sd = np.sqrt(weight * se2)
-    return pd.DataFrame({"eb_mean": post_mean, "eb_low": post_mean - Z95 * post_sd, "eb_high": post_mean + Z95 * post_sd})
+    return pd.DataFrame(
+        {"eb_mean": post_mean, "eb_low": post_mean - Z95 * post_sd, "eb_high": post_mean + Z95 * post_sd}
+    )
 
 
 def _first_report_timely(corpus: Corpus, inc: pd.DataFrame) -> pd.Series:
@@ -234,10 +239,7 @@ def scorecards(inc: pd.DataFrame, dims: tuple[Dimension, ...] = DIMENSIONS) -> p
 def funnel_limits(n: np.ndarray, centre: float, spread: float, binary: bool, z: float) -> tuple[np.ndarray, ...]:
     """Control limits of a funnel plot around ``centre`` for groups of size ``n``."""
     n = np.asarray(n, dtype=float)
-    if binary:
-        half = z * np.sqrt(centre * (1 - centre) / n)
-    else:
-        half = z * spread / np.sqrt(n)
+    half = z * np.sqrt(centre * (1 - centre) / n) if binary else z * spread / np.sqrt(n)
     return centre - half, centre + half
 
 

@@ -5,8 +5,10 @@ Model (one row per report or incident, ordinary least squares, a linear probabil
     y = a_CA + b * years + sum_k d_k * [posted on or after version k's effective date] + e
 
 ``a_CA`` are CA fixed effects (so a shift in which CAs report does not pass for a template effect), ``b`` a
-linear secular trend, ``d_k`` the level change at each version. Standard errors are clustered by CA (reports
-of one CA are not independent). Placebo dates, where nothing changed, enter the same model as extra steps;
+linear secular trend, ``d_k`` the level change at each version. Standard errors are cluster-robust by CA
+(reports of one CA are not independent), computed by the leave-one-CA-out jackknife with t(G-1) intervals,
+which holds its nominal coverage with few, unequal clusters better than the usual sandwich estimator.
+Placebo dates, where nothing changed, enter the same model as extra steps;
 their intervals should contain zero. A step with too few observations on either side is reported as not
 estimable instead of being fitted. Caveats (few clusters, early adopters, concurrent policy changes, the
 linear-trend assumption) are returned with every result.
@@ -20,18 +22,21 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from ca_incidents.analysis.loaders import VERSION_DATES
+from ca_incidents.analysis.loaders import VERSION_DATES, Corpus
+from ca_incidents.analysis.quality import has_scores, report_frame
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 MIN_SIDE = 5  # observations needed on each side of a step to estimate it
+JACKKNIFE_MIN_CLUSTERS = 3
 # Placebo dates: half-way through long stretches with no template change (legacy era and v2.0 era)
 DEFAULT_PLACEBOS = {"placebo 2021-07-01": date(2021, 7, 1), "placebo 2024-06-01": date(2024, 6, 1)}
 CAVEATS = (
     "Linear probability model: effects are differences in the share of reports, in percentage points / 100.",
-    "Clustered by CA: with fewer than about 30 CAs the cluster-robust intervals are optimistic.",
+    "Clustered by CA (jackknife, t with G-1 df): with few CAs intervals are wide, and still approximate.",
     "Early adopters (v2.0 text public from 2023-08-11, the v3 draft from 2024-11-14) blur the break dates.",
     "Other rules changed on or near the same days (MRSP 2.8.1 on 2023-02-15, CCADB Policy 2.0 on 2025-07-15); "
     "a step measures everything that changed then, not the template alone.",
@@ -54,6 +59,28 @@ class ItsResult:
 
 def _years(times: pd.Series, origin: pd.Timestamp) -> np.ndarray:
     return ((pd.to_datetime(times) - origin).dt.total_seconds() / (365.25 * 86400)).to_numpy()
+
+
+def _cluster_jackknife_se(x: np.ndarray, y: np.ndarray, codes: np.ndarray, params: np.ndarray) -> np.ndarray:
+    """Leave-one-CA-out jackknife standard errors (CV3).
+
+    With a dozen CAs of very unequal size the usual cluster-robust (CV1) errors are too small: in simulation
+    their 95% intervals covered a planted effect about 90% of the time. The jackknife, refitting without each
+    CA in turn, is the remedy recommended for few, unbalanced clusters (MacKinnon, Nielsen and Webb, 2023).
+    """
+    groups = np.unique(codes)
+    xtx, xty = x.T @ x, x.T @ y
+    deltas = []
+    for g in groups:
+        out = codes == g
+        a, b = xtx - x[out].T @ x[out], xty - x[out].T @ y[out]  # normal equations without CA g
+        cols = np.diag(a) > 1e-9  # the left-out CA's own dummy column is all zeros
+        beta = np.full(x.shape[1], np.nan)
+        beta[cols] = np.linalg.lstsq(a[np.ix_(cols, cols)], b[cols], rcond=None)[0]
+        deltas.append(beta - params)
+    d = np.asarray(deltas)
+    g_count = len(groups)
+    return np.sqrt((g_count - 1) / g_count * np.nansum(d**2, axis=0))
 
 
 def fit_its(
@@ -91,30 +118,59 @@ def fit_its(
     x = sm.add_constant(x, has_constant="add")
     y = data[outcome].astype(float).to_numpy()
     codes = pd.factorize(groups, sort=True)[0]
-    n_clusters = int(len(set(codes)))
-    model = sm.OLS(y, x.to_numpy(dtype=float))
-    fit = (
-        model.fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
-        if n_clusters >= 2
-        else model.fit(cov_type="HC1", use_t=True)
-    )
+    n_clusters = len(set(codes))
+    design_matrix = x.to_numpy(dtype=float)
+    fit = sm.OLS(y, design_matrix).fit()
+    params = np.asarray(fit.params)
+    if n_clusters >= JACKKNIFE_MIN_CLUSTERS:
+        se, df = _cluster_jackknife_se(design_matrix, y, codes, params), n_clusters - 1
+    else:  # too few CAs to cluster on: heteroskedasticity-robust only (stated in the caveats)
+        se, df = np.asarray(fit.HC1_se), max(len(y) - design_matrix.shape[1], 1)
+    t_crit = stats.t.ppf(0.975, df)
     names = list(x.columns)
-    ci = fit.conf_int(0.05)
     rows = []
     for term, kind, day, before, after in steps:
         i = names.index(term)
-        rows.append({"term": term, "kind": kind, "break_date": day, "estimate": float(fit.params[i]),
-                     "ci_low": float(ci[i][0]), "ci_high": float(ci[i][1]), "p_value": float(fit.pvalues[i]),
-                     "n_before": before, "n_after": after})  # fmt: skip
+        t_value = params[i] / se[i] if se[i] > 0 else np.nan
+        rows.append({"term": term, "kind": kind, "break_date": day, "estimate": float(params[i]),
+                     "ci_low": float(params[i] - t_crit * se[i]), "ci_high": float(params[i] + t_crit * se[i]),
+                     "p_value": float(2 * stats.t.sf(abs(t_value), df)), "n_before": before,
+                     "n_after": after})  # fmt: skip
     columns = ["term", "kind", "break_date", "estimate", "ci_low", "ci_high", "p_value", "n_before", "n_after"]
     return ItsResult(
         outcome=outcome,
         steps=pd.DataFrame(rows, columns=columns),
         n=len(data),
         n_clusters=n_clusters,
-        trend_per_year=float(fit.params[names.index("years")]),
+        trend_per_year=float(params[names.index("years")]),
         not_estimable=[f"{t} ({b} before, {a} after; needs {min_side} each side)" for t, _, _, b, a in skipped],
     )
+
+
+def report_outcomes(corpus: Corpus) -> tuple[pd.DataFrame, list[str]]:
+    """Per-report 0/1 outcomes the template could have changed, and their names.
+
+    Structural outcomes come from the parse tables; ``defect_<rule>`` (the scorer found the rule in the
+    report) and ``composite_100`` (score / 100) are added when the score stage has run.
+    """
+    rf = report_frame(corpus)
+    rf["lessons_learned"] = rf["has_lessons_learned"].astype(float)
+    rf["root_cause_section"] = rf["has_root_cause"].astype(float)
+    rf["all_items_dated"] = np.where(rf["n_items"] > 0, (rf["n_items_dated"] == rf["n_items"]).astype(float), np.nan)
+    rf["timeline_all_timed"] = np.where(
+        rf["n_events"] > 0, (rf["n_events_timed"] == rf["n_events"]).astype(float), np.nan
+    )
+    outcomes = ["lessons_learned", "root_cause_section", "all_items_dated", "timeline_all_timed"]
+    findings = corpus.table("findings")
+    if not findings.empty:
+        for rule in sorted(findings["rule"].unique()):
+            hit = set(findings.loc[findings["rule"] == rule, "comment_id"])
+            rf[f"defect_{rule}"] = rf["comment_id"].isin(hit).astype(float)
+            outcomes.append(f"defect_{rule}")
+    if has_scores(rf):
+        rf["composite_100"] = rf["composite"] / 100
+        outcomes.append("composite_100")
+    return rf, outcomes
 
 
 def fit_many(panel: pd.DataFrame, outcomes: list[str], **kwargs) -> pd.DataFrame:

@@ -186,9 +186,7 @@ def _filter(tables: dict[str, pd.DataFrame], start: date | None, end: date | Non
     for name, df in tables.items():
         if name == "bugs":
             out[name] = df[keep]
-        elif name == "comments":
-            out[name] = df[df["bug_id"].isin(bug_ids)]
-        elif "bug_id" in df.columns:
+        elif name == "comments" or "bug_id" in df.columns:
             out[name] = df[df["bug_id"].isin(bug_ids)]
         elif "comment_id" in df.columns:
             out[name] = df[df["comment_id"].isin(comment_ids)]

@@ -16,6 +16,10 @@ _WORKFLOW_TAGS = {"ca-compliance", "external", "leaf-revocation-delay-reported"}
 REPORT_TYPE_ORDER = ["preliminary", "full", "closure", "audit", "legacy", "update", "other"]
 
 
+def _incident_tags(tags: object) -> list[str]:
+    return [t for t in (list(tags) if tags is not None else []) if t not in _WORKFLOW_TAGS]
+
+
 def _first_stated_source(reports: pd.DataFrame) -> pd.Series:
     if reports.empty or "disclosure_source" not in reports.columns:
         return pd.Series(dtype="object")
@@ -42,7 +46,7 @@ def incidents(corpus: Corpus) -> pd.DataFrame:
         "ca_owner": bugs["ca_owner"].fillna("(unknown CA)"),
         "creation_time": pd.to_datetime(bugs["creation_time"]),
         "status": bugs["status"],
-        "tags": bugs["whiteboard_tags"].apply(lambda t: [x for x in (t if t is not None else []) if x not in _WORKFLOW_TAGS]),
+        "tags": bugs["whiteboard_tags"].apply(_incident_tags),
     })  # fmt: skip
     df["year"] = df["creation_time"].dt.year
     df["era"] = df["creation_time"].apply(era_of)
@@ -89,7 +93,7 @@ def per_year_by_era(inc: pd.DataFrame) -> pd.DataFrame:
 def by_tag(inc: pd.DataFrame) -> pd.DataFrame:
     """Incidents per whiteboard tag (a bug with two tags counts under both), most frequent first."""
     exploded = inc[["bug_id", "tags"]].explode("tags").dropna(subset=["tags"])
-    counts = exploded.groupby("tags")["bug_id"].nunique().rename("incidents").reset_index(names="tag")
+    counts = exploded.groupby("tags")["bug_id"].nunique().rename("incidents").rename_axis("tag").reset_index()
     return counts.sort_values(["incidents", "tag"], ascending=[False, True]).reset_index(drop=True)
 
 

@@ -61,9 +61,7 @@ def report_frame(corpus: Corpus, types: tuple[str, ...] | None = SUBSTANTIVE_TYP
     for series in counts:
         rf[series.name] = rf["comment_id"].map(series).fillna(0).astype("int64")
     rf["share_items_dated"] = np.where(rf["n_items"] > 0, rf["n_items_dated"] / rf["n_items"].clip(lower=1), np.nan)
-    rf["share_events_timed"] = np.where(
-        rf["n_events"] > 0, rf["n_events_timed"] / rf["n_events"].clip(lower=1), np.nan
-    )
+    rf["share_events_timed"] = np.where(rf["n_events"] > 0, rf["n_events_timed"] / rf["n_events"].clip(lower=1), np.nan)
     rf = rf.merge(_scores_wide(corpus), on="comment_id", how="left")
     findings = corpus.table("findings")
     if not findings.empty:

@@ -47,11 +47,23 @@ def notebook_to_html(executed: Path, out_path: Path) -> Path:
     return out_path
 
 
-def render_reports(
-    parameters: dict, reports_dir: Path, notebooks: list[Path] | None = None
-) -> list[RenderedNotebook]:
+def report_parameters(parameters: dict, reports_dir: Path) -> dict:
+    """Fill the output parameters (figures and tables under the reports folder) and make paths absolute.
+
+    Notebooks run with their own folder as working directory, so every path they get must be absolute.
+    """
+    filled = {"figures_dir": str(reports_dir / "figures"), "tables_dir": str(reports_dir / "tables"), **parameters}
+    for key in ("data_dir", "snapshot", "figures_dir", "tables_dir"):
+        if filled.get(key):
+            filled[key] = str(Path(filled[key]).resolve())
+    return filled
+
+
+def render_reports(parameters: dict, reports_dir: Path, notebooks: list[Path] | None = None) -> list[RenderedNotebook]:
     """Execute every notebook (in reading order) and write ``reports/<name>.html`` plus an index page."""
     chosen = notebooks if notebooks is not None else sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
+    reports_dir = Path(reports_dir).resolve()
+    parameters = report_parameters(parameters, reports_dir)
     executed_dir = reports_dir / "executed"
     rendered = []
     for notebook in chosen:
@@ -64,9 +76,7 @@ def render_reports(
 
 def write_index(rendered: list[RenderedNotebook], reports_dir: Path, parameters: dict) -> Path:
     """A plain index page linking every report, with the parameters they ran with (HTML-escaped)."""
-    items = "\n".join(
-        f'<li><a href="{html.escape(r.html.name)}">{html.escape(r.name)}</a></li>' for r in rendered
-    )
+    items = "\n".join(f'<li><a href="{html.escape(r.html.name)}">{html.escape(r.name)}</a></li>' for r in rendered)
     params = "\n".join(
         f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in sorted(parameters.items())
     )

@@ -17,9 +17,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
-    parser.add_argument(
-        "--fault-rate", type=float, default=0.0, help="share of requests that fail transiently"
-    )
+    parser.add_argument("--fault-rate", type=float, default=0.0, help="share of requests that fail transiently")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--emulate-rate-limit", action="store_true", help="BMO's 75/min then one-hour block")
     args = parser.parse_args(argv)

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 from ca_incidents.devserver.faults import Faults, RateLimitEmulator
@@ -42,7 +42,7 @@ _ROUTES: list[tuple[str, re.Pattern[str]]] = [
 class ApiError(Exception):
     """A Bugzilla WebService error: ``code`` maps to the HTTP status as in REST_STATUS_CODE_MAP."""
 
-    STATUS = {101: 404, 102: 401, 110: 401}
+    STATUS: ClassVar[dict[int, int]] = {101: 404, 102: 401, 110: 401}
 
     def __init__(self, code: int, message: str):
         super().__init__(message)
@@ -67,6 +67,7 @@ class LoggedRequest:
     fault: str | None = None
     bug_ids: list[int] = field(default_factory=list)
     authenticated: bool = False  # an API key header came with it (the key itself is never logged)
+    at: float = field(default_factory=time.monotonic)  # when it arrived (for request-rate checks)
 
 
 def _fields(values: list[str]) -> set[str]:
@@ -171,7 +172,7 @@ class BugzillaHandler(BaseHTTPRequestHandler):
     server: BugzillaServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature fixed by the base class
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("devserver: " + format, *args)
 
     def do_GET(self) -> None:
@@ -238,17 +239,11 @@ class BugzillaHandler(BaseHTTPRequestHandler):
         status = int(fault[:3])
         entry.status = status
         headers = {"Retry-After": str(faults.retry_after)} if fault == "429" else {}
-        page = (
-            BLOCKED_PAGE
-            if fault == "429-html"
-            else f"<html><body><h1>{status} Server Error</h1></body></html>"
-        )
+        page = BLOCKED_PAGE if fault == "429-html" else f"<html><body><h1>{status} Server Error</h1></body></html>"
         self._send(status, page.encode(), "text/html; charset=UTF-8", headers)
         return True
 
-    def _send(
-        self, status: int, payload: bytes, content_type: str, headers: dict[str, str] | None = None
-    ) -> None:
+    def _send(self, status: int, payload: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
@@ -303,9 +298,7 @@ class BugzillaHandler(BaseHTTPRequestHandler):
             bug = corpus.bug(bug_id)
             if bug is None or not corpus.is_visible(bug_id):
                 continue
-            if (products and bug["product"] not in products) or (
-                components and bug["component"] not in components
-            ):
+            if (products and bug["product"] not in products) or (components and bug["component"] not in components):
                 continue
             if wanted_ids and bug_id not in wanted_ids:
                 continue
@@ -336,9 +329,7 @@ class BugzillaHandler(BaseHTTPRequestHandler):
         if not corpus.is_visible(bug_id):
             raise ApiError(102, f"You are not authorized to access bug #{bug_id}.")
 
-    def _batch(
-        self, first: int | None, params: dict[str, list[str]], entry: LoggedRequest, kind: str
-    ) -> list[int]:
+    def _batch(self, first: int | None, params: dict[str, list[str]], entry: LoggedRequest, kind: str) -> list[int]:
         """The path id merged with every ``ids`` value, duplicates dropped (REST.pm ``_retrieve_json_params``);
         invisible bugs fail the whole call unless ``skip_private`` (comments and history only)."""
         ids: list[int] = []
@@ -364,9 +355,7 @@ class BugzillaHandler(BaseHTTPRequestHandler):
         corpus = self.server.corpus
         out = {}
         for bug_id in ids:
-            comments = [
-                c for c in corpus.comments(bug_id, include_private=insider) if not since or c["time"] > since
-            ]
+            comments = [c for c in corpus.comments(bug_id, include_private=insider) if not since or c["time"] > since]
             out[str(bug_id)] = {"comments": [_project(c, params) for c in comments]}
         return {"bugs": out, "comments": {}}
 
@@ -387,9 +376,7 @@ class BugzillaHandler(BaseHTTPRequestHandler):
     def _attachments(self, ids: list[int], params: dict[str, list[str]]) -> dict[str, Any]:
         corpus = self.server.corpus
         return {
-            "bugs": {
-                str(bug_id): [_project(a, params) for a in corpus.attachments(bug_id)] for bug_id in ids
-            },
+            "bugs": {str(bug_id): [_project(a, params) for a in corpus.attachments(bug_id)] for bug_id in ids},
             "attachments": {},
         }
 

@@ -23,8 +23,7 @@ _LINES = (
     "does not allow. We stopped issuance within the hour.\n\n### Impact\nA small number of subscriber "
     "certificates were affected; all are listed in the attachment.",
     "Thank you. Please explain why the pre-issuance linter did not catch this, and by when it will.",
-    "We have added the missing check to the linter. The rollout finishes next week; we will post an update "
-    "by then.",
+    "We have added the missing check to the linter. The rollout finishes next week; we will post an update by then.",
     "Weekly update: revocation of the affected certificates is complete. Two action items remain open.",
     "All action items are complete. We ask that this bug be closed.",
     "I intend to close this bug on Friday unless further questions come up.",

@@ -123,9 +123,7 @@ def is_cacheable(response: requests.Response) -> bool:
     return not (isinstance(body, dict) and body.get("error"))
 
 
-def batch_request(
-    kind: str, ids: Sequence[int], *, new_since: str | None = None
-) -> tuple[str, list[tuple[str, str]]]:
+def batch_request(kind: str, ids: Sequence[int], *, new_since: str | None = None) -> tuple[str, list[tuple[str, str]]]:
     """Path and parameters for comments/history/attachments of many bugs in one call.
 
     BMO merges the id in the path with every ``ids`` value, so the first id goes in the path. Ids are sorted
@@ -208,6 +206,7 @@ class BugzillaClient:
         self._lock = threading.Lock()
         self._blocked_until = 0.0
         self.pauses = 0
+        self._gave_up: RateLimited | None = None
         self.requests_made = 0
         self.cache_hits = 0
         config.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -222,6 +221,7 @@ class BugzillaClient:
             filter_fn=is_cacheable,
             per_minute=config.rate_limit,
             per_host=True,
+            limit_statuses=(),  # a 429 is handled by the long pause below, not by refilling the bucket
         )
         self.session.headers.update(FIXED_HEADERS)
         if config.api_key:
@@ -242,9 +242,7 @@ class BugzillaClient:
 
     def url(self, path: str, params: Sequence[tuple[str, str]] = ()) -> str:
         """The full URL of a request (what the cache is keyed on; never holds the key)."""
-        prepared = requests.Request(
-            "GET", self.config.base_url.rstrip("/") + path, params=list(params)
-        ).prepare()
+        prepared = requests.Request("GET", self.config.base_url.rstrip("/") + path, params=list(params)).prepare()
         return str(prepared.url)
 
     def get(self, path: str, params: Sequence[tuple[str, str]] = ()) -> Any:
@@ -271,7 +269,7 @@ class BugzillaClient:
 
     def _get_offline(self, url: str) -> Any:
         response = self.session.get(url, only_if_cached=True)
-        if response.status_code == 504 and not getattr(response, "from_cache", False):
+        if response.status_code == 504:  # only 200s are ever cached, so this is requests-cache's "Not Cached"
             raise OfflineCacheMiss(
                 f"offline: {url} is not in the cache at {self.config.cache_dir}; "
                 "run the same harvest online first (same --base-url, --product and --component)"
@@ -299,6 +297,8 @@ class BugzillaClient:
     def _wait_until_unblocked(self) -> None:
         while True:
             with self._lock:
+                if self._gave_up is not None:  # once we stopped, no thread may knock again
+                    raise self._gave_up
                 remaining = self._blocked_until - self._clock()
             if remaining <= 0:
                 return
@@ -312,15 +312,16 @@ class BugzillaClient:
                 return  # another thread already started this pause
             self.pauses += 1
             if self.pauses > policy.max_rate_limit_pauses:
-                raise RateLimited(
+                self._gave_up = RateLimited(
                     f"Bugzilla is still rate-limiting after {policy.max_rate_limit_pauses} pause(s) of "
-                    f"{policy.rate_limit_pause:.0f} s; stopping. Rerun later (the harvest resumes where it stopped), "
+                    f"{policy.rate_limit_pause:g} s; stopping. Rerun later (the harvest resumes where it stopped), "
                     f"or set {API_KEY_ENV} to use an authenticated account."
                 )
+                raise self._gave_up
             self._blocked_until = self._clock() + policy.rate_limit_pause
         log.warning(
             "Bugzilla rate limit reached (%s). BMO blocks the address for an hour and every request while blocked "
-            "extends the block, so all requests pause for %.0f s before resuming.",
+            "extends the block, so all requests pause for %g s before resuming.",
             url,
             policy.rate_limit_pause,
         )
@@ -333,7 +334,7 @@ class BugzillaClient:
             return min(exc.retry_after, self.config.retry.max_retry_after)
         policy = self.config.retry
         backoff = wait_exponential_jitter(
-            initial=policy.backoff_initial, max=policy.backoff_max, jitter=policy.backoff_initial
+            multiplier=policy.backoff_initial, max=policy.backoff_max, jitter=policy.backoff_initial
         )
         return backoff(state)
 

@@ -11,7 +11,7 @@ import logging
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -69,42 +69,30 @@ def _corpus_overview(data_dir: Path) -> dict[str, Any]:
 
 
 def harvest_command(
-    base_url: str = typer.Option(
-        "https://bugzilla.mozilla.org",
-        "--base-url",
-        help="Bugzilla server root; the REST API is under /rest.",
+    base_url: Annotated[str, typer.Option(help="Bugzilla server root; the REST API is under /rest.")] = (
+        "https://bugzilla.mozilla.org"
     ),
-    data_dir: Path = typer.Option(Path("data"), "--data-dir", help="Where corpus.duckdb lives."),
-    cache_dir: Path | None = typer.Option(
-        None, "--cache-dir", help="HTTP cache [default: <data-dir>/http-cache]."
+    data_dir: Annotated[Path, typer.Option(help="Where corpus.duckdb lives.")] = Path("data"),
+    cache_dir: Annotated[Path | None, typer.Option(help="HTTP cache (default: <data-dir>/http-cache).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only bugs changed since this UTC date/time (default: since the last run).")
+    ] = None,
+    offline: Annotated[bool, typer.Option(help="Replay the recorded runs from the cache; no network.")] = False,
+    product: Annotated[list[str] | None, typer.Option(help="Repeatable (default: CA Program, NSS).")] = None,
+    component: Annotated[
+        list[str] | None, typer.Option(help="Repeatable (default: CA Certificate Compliance).")
+    ] = None,
+    attachment_bodies: Annotated[bool, typer.Option(help="Also download text/CSV attachment contents.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; one JSON summary line.")] = False,
+    rate_limit: Annotated[str, typer.Option(help="Client-side limit, e.g. 60/min (BMO blocks above 75/min).")] = (
+        "60/min"
     ),
-    since: str | None = typer.Option(
-        None,
-        "--since",
-        help="Only bugs changed since this UTC date/time (default: since the last complete run).",
-    ),
-    offline: bool = typer.Option(
-        False, "--offline", help="Replay the recorded runs from the cache; no network."
-    ),
-    product: list[str] | None = typer.Option(
-        None, "--product", help="Repeatable [default: CA Program, NSS]."
-    ),
-    component: list[str] | None = typer.Option(
-        None, "--component", help="Repeatable [default: CA Certificate Compliance]."
-    ),
-    attachment_bodies: bool = typer.Option(
-        False, "--attachment-bodies", help="Also download text/CSV attachment contents."
-    ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress; print one JSON summary line."),
-    rate_limit: str = typer.Option(
-        "60/min", "--rate-limit", help="Client-side limit (BMO blocks above 75/min)."
-    ),
-    concurrency: int = typer.Option(4, "--concurrency", help="Parallel requests (1-16)."),
-    page_size: int = typer.Option(500, "--page-size", help="Bugs per search page (at most 10000)."),
-    batch_size: int = typer.Option(100, "--batch-size", help="Bugs per comment/history/attachment request."),
-    rate_limit_pause: float = typer.Option(
-        3700.0, "--rate-limit-pause", help="Seconds to pause after a 429 without Retry-After.", hidden=True
-    ),
+    concurrency: Annotated[int, typer.Option(help="Parallel requests (1-16).")] = 4,
+    page_size: Annotated[int, typer.Option(help="Bugs per search page (at most 10000).")] = 500,
+    batch_size: Annotated[int, typer.Option(help="Bugs per comment/history/attachment request.")] = 100,
+    rate_limit_pause: Annotated[
+        float, typer.Option(help="Seconds to pause after a 429 without Retry-After.", hidden=True)
+    ] = 3700.0,
 ) -> None:
     """Harvest CA compliance bugs (comments, history, attachment metadata) into the corpus store.
 
@@ -141,10 +129,7 @@ def harvest_command(
         _fail(quiet, EXIT_USAGE, str(exc))
         return
     try:
-        if quiet:
-            result = harvest(config)
-        else:
-            result = _harvest_with_progress(config)
+        result = harvest(config) if quiet else _harvest_with_progress(config)
     except OfflineCacheMiss as exc:
         _fail(quiet, EXIT_OFFLINE_MISS, str(exc))
         return

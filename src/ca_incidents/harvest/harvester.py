@@ -141,9 +141,7 @@ def plan_batches(
         chunk = ordered[start : start + batch_size]
         fresh = [b for b in chunk if int(b["id"]) not in synced]
         changed = [
-            b
-            for b in chunk
-            if int(b["id"]) in synced and synced[int(b["id"])] != to_time(b["last_change_time"])
+            b for b in chunk if int(b["id"]) in synced and synced[int(b["id"])] != to_time(b["last_change_time"])
         ]
         if fresh:
             plan.append((fresh, None))
@@ -170,9 +168,7 @@ def search_params(run: RunRecord, offset: int) -> list[tuple[str, str]]:
 def _is_text(attachment: Mapping[str, Any]) -> bool:
     kind = str(attachment.get("content_type") or "").lower()
     size = int(attachment.get("size") or 0)
-    return (
-        kind.startswith("text/") or kind in ("application/csv", "application/json")
-    ) and size <= MAX_BODY_BYTES
+    return (kind.startswith("text/") or kind in ("application/csv", "application/json")) and size <= MAX_BODY_BYTES
 
 
 def _fetch_batch(
@@ -194,13 +190,9 @@ def _fetch_batch(
         for atts in batch.attachments.values():
             for att in atts:
                 att_id = int(att["id"])
-                known = att_id in bodies_known and bodies_known[att_id] == to_time(
-                    att.get("last_change_time")
-                )
+                known = att_id in bodies_known and bodies_known[att_id] == to_time(att.get("last_change_time"))
                 if _is_text(att) and not att.get("is_private") and not known:
-                    batch.bodies[att_id] = decode_attachment(
-                        client.get(f"/rest/bug/attachment/{att_id}"), att_id
-                    )
+                    batch.bodies[att_id] = decode_attachment(client.get(f"/rest/bug/attachment/{att_id}"), att_id)
     return batch
 
 
@@ -231,9 +223,7 @@ class _Run:
         """Search, fetch and write; ``tolerant`` replays an interrupted run, skipping batches never fetched."""
         before = table_counts(self.con)
         found = self.search(run)
-        plan = plan_batches(
-            found, load_sync(self.con), run.batch_size, dt.timedelta(seconds=run.overlap_seconds)
-        )
+        plan = plan_batches(found, load_sync(self.con), run.batch_size, dt.timedelta(seconds=run.overlap_seconds))
         known = self._bodies_known() if run.attachment_bodies else None
         total = sum(len(bugs) for bugs, _ in plan)
         done = 0
@@ -267,9 +257,7 @@ class _Run:
         }
 
     def _bodies_known(self) -> dict[int, dt.datetime | None]:
-        rows = self.con.execute(
-            "SELECT id, last_change_time FROM attachments WHERE data IS NOT NULL"
-        ).fetchall()
+        rows = self.con.execute("SELECT id, last_change_time FROM attachments WHERE data IS NOT NULL").fetchall()
         return {int(i): t for i, t in rows}
 
     def _missing_bodies(self, *, tolerant: bool) -> None:
@@ -286,9 +274,7 @@ class _Run:
                 if tolerant:
                     continue
                 raise
-            self.con.execute(
-                "UPDATE attachments SET data = ? WHERE id = ?", [decode_attachment(body, att_id), att_id]
-            )
+            self.con.execute("UPDATE attachments SET data = ? WHERE id = ?", [decode_attachment(body, att_id), att_id])
 
 
 def _start_row(con: duckdb.DuckDBPyConnection, run: RunRecord, *, offline: bool, authenticated: bool) -> int:
@@ -314,9 +300,7 @@ def _start_row(con: duckdb.DuckDBPyConnection, run: RunRecord, *, offline: bool,
     return harvest_id
 
 
-def _finish_row(
-    con: duckdb.DuckDBPyConnection, harvest_id: int, counts: Mapping[str, int], requests: int
-) -> None:
+def _finish_row(con: duckdb.DuckDBPyConnection, harvest_id: int, counts: Mapping[str, int], requests: int) -> None:
     con.execute(
         "UPDATE harvests SET finished_at = ?, bugs_seen = ?, bugs_fetched = ?, comments_added = ?, "
         "history_added = ?, attachments_added = ?, requests_made = ? WHERE id = ?",
@@ -354,8 +338,9 @@ def _apply(
     client: BugzillaClient,
     run: RunRecord,
     result: HarvestResult,
+    requests_before: int = 0,
 ) -> None:
-    requests_before = client.requests_made
+    """Run one recorded (or just started) run; ``requests_before`` marks where its requests began."""
     harvest_id = _start_row(con, run, offline=config.offline, authenticated=client.is_authenticated)
     if not config.offline:
         replay.append(config.cache_path, "start", run)
@@ -383,6 +368,7 @@ def _apply(
 def _online(
     config: HarvestConfig, con: duckdb.DuckDBPyConnection, client: BugzillaClient, result: HarvestResult
 ) -> None:
+    requests_before = client.requests_made
     db_time = to_api_time(to_time(client.get("/rest/time")["db_time"]) or _now())
     if config.since is not None:
         since: str | None = to_api_time(config.since)
@@ -402,7 +388,7 @@ def _online(
         overlap_seconds=int(config.overlap.total_seconds()),
         attachment_bodies=config.attachment_bodies,
     )
-    _apply(config, con, client, run, result)
+    _apply(config, con, client, run, result, requests_before)
 
 
 def _offline(
@@ -421,7 +407,7 @@ def _offline(
     applied = {q.get("run") for q, *_ in _harvest_runs(con)}
     positions = [i for i, r in enumerate(recorded) if r.run_id in applied]
     for run in recorded[positions[-1] + 1 if positions else 0 :]:
-        _apply(config, con, client, run, result)
+        _apply(config, con, client, run, result, client.requests_made)
     if not result.runs:
         log.info("the cache holds no run newer than this corpus; nothing to replay")
 

@@ -1,12 +1,14 @@
 """Periodic-update deadlines of one bug: whiteboard "Next update" dates, the 7-day default and the
-revocation-delay cadence, replayed window by window between the CA's posts.
+revocation-delay cadence.
 
-Pure: the caller passes times and whiteboard values; nothing here reads the store. Each window starts at a
-CA post (or the bug's creation) and ends at the next CA post; the deadline that applies in it is chosen in
-this order: a Next update date set on the whiteboard and not yet used, the revocation-delay cadence (v3.0+,
-whiteboard contains "revocation-delay"), then the 7-day default (from 2023-05-02). Whiteboard changes inside
-the window move an unexpired deadline (``superseded``); a resolution, a closure announcement by a root
-program or a Closure Report (v3.0+) ends the default obligations (``waived``).
+Pure: the caller passes times and whiteboard values; nothing here reads the store. Two passes:
+
+* every Next update date set on the whiteboard is one deadline: met by a CA post after it was set and by
+  its due time; replaced before it fell due with no post, it is ``superseded``; resolved first, no row;
+* between two CA posts, while no Next update date is pending, the default cadence runs from the later of
+  the post and the end of the last Next update date: 3 days (SHOULD; 7 days MUST) when the whiteboard says
+  "revocation-delay" (v3.0+), else 7 days (from 2023-05-02). One gap gives at most one missed default. A
+  root program's closure announcement ends it (``waived``); after a Closure Report (v3.0+) none starts.
 """
 
 from __future__ import annotations
@@ -67,12 +69,11 @@ class UpdateCheck:
 
 
 @dataclass(frozen=True)
-class _Deadline:
-    rule: str
-    due: datetime
-    due_date: date
-    set_ref: int | None = None
-    must_due: datetime | None = None
+class _Date:
+    day: date
+    set_time: datetime
+    set_ref: int | None
+    until: datetime  # replaced (or the evaluation end)
 
 
 def _value_at(stamps: list[Stamp], moment: datetime) -> Stamp | None:
@@ -90,108 +91,131 @@ def _is_open(inputs: UpdateInputs, moment: datetime) -> bool:
     return stamp is None or (stamp.value or "").upper() not in CLOSED_STATUSES
 
 
-def _deadline(inputs: UpdateInputs, start: datetime, at: datetime, used: set[date]) -> _Deadline | None:
-    """The deadline for a window whose clock started at ``start``, given the state at ``at``."""
-    board = _value_at(inputs.whiteboard, at)
-    parsed = parse_whiteboard(board.value if board else None)
-    day = parsed.next_update
-    if day is not None and day not in used and next_update_due(day) > start:
-        return _Deadline("next_update", next_update_due(day), day, board.ref if board else None)
-    rules = rules_at(start)
-    text = (board.value or "").lower() if board else ""
-    if rules.revocation_should_days and rules.revocation_must_days and "revocation-delay" in text:
-        due = start + timedelta(days=rules.revocation_should_days)
-        return _Deadline("revocation", due, due.date(), must_due=start + timedelta(days=rules.revocation_must_days))
-    weekly_start = period_start("v1.0-weekly")
-    clock = max(start, weekly_start)
-    if rules_at(clock).weekly_updates:
-        due = clock + timedelta(days=rules_at(clock).default_update_days)
-        return _Deadline("weekly", due, due.date())
+def _closed_after(inputs: UpdateInputs, moment: datetime) -> datetime | None:
+    return next((s.time for s in inputs.status if s.time > moment and not _is_open(inputs, s.time)), None)
+
+
+def _dates(inputs: UpdateInputs) -> list[_Date]:
+    """Each Next update date with when it was set and when it was replaced."""
+    out: list[_Date] = []
+    for i, stamp in enumerate(inputs.whiteboard):
+        day = parse_whiteboard(stamp.value).next_update
+        if out and out[-1].until == datetime.max and day == out[-1].day:
+            continue
+        if out and out[-1].until == datetime.max:
+            out[-1] = _Date(out[-1].day, out[-1].set_time, out[-1].set_ref, stamp.time)
+        if day is not None and (i == 0 or stamp.time <= inputs.as_of):
+            out.append(_Date(day, stamp.time, stamp.ref, datetime.max))
+    return out
+
+
+def _first_post(inputs: UpdateInputs, after: datetime, until: datetime | None = None) -> Stamp | None:
+    return next((p for p in inputs.ca_posts if after < p.time and (until is None or p.time <= until)), None)
+
+
+def _status(due: datetime, done: datetime | None, as_of: datetime) -> str:
+    if done is not None and done <= due:
+        return "met"
+    return "missed" if done is not None or as_of > due else "pending"
+
+
+def next_update_checks(inputs: UpdateInputs) -> list[UpdateCheck]:
+    """One check per Next update date set on the whiteboard."""
+    out = []
+    for d in _dates(inputs):
+        due = next_update_due(d.day)
+        post = _first_post(inputs, d.set_time, min(due, d.until))
+        closed = _closed_after(inputs, d.set_time)
+        if post is None and d.until <= due:
+            status, post = "superseded", None
+        elif post is None and closed is not None and closed <= due:
+            continue
+        else:
+            post = post or _first_post(inputs, due)
+            end = min(inputs.as_of, closed) if closed else inputs.as_of
+            status = _status(due, post.time if post else None, end)
+        done = post.time if post and status in ("met", "missed") else None
+        start = _value_at([Stamp(p.time, p.ref) for p in inputs.ca_posts], d.set_time)
+        out.append(UpdateCheck("next_update", status, d.set_time, start.ref if start else None, due, d.day, done,
+                               post.ref if done else None, d.set_ref))  # fmt: skip
+    return out
+
+
+def _pending_date_until(dates: list[_Date], moment: datetime) -> datetime | None:
+    """If a Next update date is in force at ``moment`` (set, not replaced, not yet due), its due time."""
+    for d in dates:
+        due = next_update_due(d.day)
+        if d.set_time <= moment < d.until and moment < due:
+            return due
     return None
 
 
-def _ends_defaults(inputs: UpdateInputs, start: Stamp) -> bool:
-    """A Closure Report at the window start ends default updates from v3.0 (the moderator takes over)."""
-    return any(r.time == start.time for r in inputs.closure_reports) and rules_at(
-        start.time
-    ).closure_report_ends_updates
+def _cadence(inputs: UpdateInputs, clock: datetime) -> tuple[str, int, int | None] | None:
+    rules = rules_at(clock)
+    board = _value_at(inputs.whiteboard, clock)
+    text = (board.value or "").lower() if board else ""
+    if rules.revocation_should_days and "revocation-delay" in text:
+        return "revocation", rules.revocation_should_days, rules.revocation_must_days
+    if rules.weekly_updates:
+        return "weekly", rules.default_update_days, None
+    return None
 
 
-def _events(inputs: UpdateInputs, after: datetime, before: datetime) -> list[tuple[datetime, str, Stamp]]:
-    found = [(s.time, "whiteboard", s) for s in inputs.whiteboard if after < s.time < before]
-    found += [(s.time, "status", s) for s in inputs.status if after < s.time < before]
-    found += [(s.time, "announce", s) for s in inputs.closure_announcements if after < s.time < before]
-    return sorted(found, key=lambda e: e[0])
-
-
-def _outcome(
-    deadline: _Deadline, start: Stamp, end: Stamp | None, as_of: datetime, *, status: str | None = None
-) -> UpdateCheck:
-    done = end.time if end else None
-    if status is None:
-        if done is not None and done <= deadline.due:
-            status = "met"
-        elif done is not None or as_of > deadline.due:
-            status = "missed"
-        else:
-            status = "pending"
-    must_missed = None
-    if deadline.must_due is not None and status == "missed":
-        must_missed = done is None or done > deadline.must_due
-    return UpdateCheck(
-        deadline.rule, status, start.time, start.ref, deadline.due, deadline.due_date,
-        done if status in ("met", "missed") else None, end.ref if end and status in ("met", "missed") else None,
-        deadline.set_ref, deadline.must_due, must_missed,
-    )  # fmt: skip
-
-
-def _window(
-    inputs: UpdateInputs, start: Stamp, end: Stamp | None, used: set[date]
-) -> list[UpdateCheck]:
-    """Checks of one window [start, end): at most one final outcome plus any superseded dates."""
-    stop = end.time if end else inputs.as_of
-    defaults_off = _ends_defaults(inputs, start)
-    deadline = _deadline(inputs, start.time, start.time, used)
-    if deadline is not None and defaults_off and deadline.rule != "next_update":
-        deadline = None
-    out: list[UpdateCheck] = []
-    for moment, kind, stamp in _events(inputs, start.time, stop):
-        if deadline is not None and moment > deadline.due:
+def _default_clock(inputs: UpdateInputs, dates: list[_Date], start: datetime, stop: datetime) -> datetime | None:
+    """When the default cadence starts counting in [start, stop): after any pending Next update date and
+    not before the weekly rule existed."""
+    clock = max(start, period_start("v1.0-weekly")) if not rules_at(start).weekly_updates else start
+    for _ in range(len(dates) + 1):
+        until = _pending_date_until(dates, clock)
+        if until is None:
             break
-        if kind == "status" and not _is_open(inputs, moment):
-            return out + ([_outcome(deadline, start, None, inputs.as_of, status="waived")] if deadline else [])
-        if kind == "announce" and deadline is not None and deadline.rule != "next_update":
-            return out + [_outcome(deadline, start, None, inputs.as_of, status="waived")]
-        if kind == "whiteboard":
-            new = _deadline(inputs, start.time, moment, used)
-            if new is not None and defaults_off and new.rule != "next_update":
-                new = None
-            if deadline is not None and new != deadline and deadline.rule == "next_update":
-                out.append(_outcome(deadline, start, None, inputs.as_of, status="superseded"))
-            deadline = new
-    if deadline is None:
-        return out
-    if deadline.rule == "next_update":
-        used.add(deadline.due_date)
-    closed_at = next((s.time for s in inputs.status if start.time < s.time and not _is_open(inputs, s.time)), None)
-    if end is None and closed_at is not None and closed_at <= deadline.due:
-        return [*out, _outcome(deadline, start, None, inputs.as_of, status="waived")]
-    as_of = min(inputs.as_of, closed_at) if end is None and closed_at else inputs.as_of
-    return [*out, _outcome(deadline, start, end, as_of)]
+        clock = until
+    return clock if clock < stop else None
+
+
+def _default_window(inputs: UpdateInputs, dates: list[_Date], start: Stamp, end: Stamp | None) -> UpdateCheck | None:
+    closed = _closed_after(inputs, start.time)
+    stop = min(end.time if end else inputs.as_of, closed or datetime.max)
+    clock = _default_clock(inputs, dates, start.time, stop)
+    cadence = _cadence(inputs, clock) if clock else None
+    if clock is None or cadence is None:
+        return None
+    rule, days, must_days = cadence
+    due = clock + timedelta(days=days)
+    later_date = next((d for d in dates if clock < d.set_time <= min(due, stop)), None)
+    if later_date is not None:
+        return None  # a Next update date was set before the default fell due: it governs
+    announce = next((a for a in inputs.closure_announcements if start.time < a.time <= due), None)
+    done = end.time if end else None
+    if announce is not None and (done is None or done > announce.time):
+        return UpdateCheck(rule, "waived", clock, start.ref, due, due.date())
+    if done is None and closed is not None and closed <= due:
+        return None  # resolved before it fell due
+    status = _status(due, done, stop if end is None else inputs.as_of)
+    must = clock + timedelta(days=must_days) if must_days else None
+    must_missed = (done is None or done > must) if must and status == "missed" else None
+    return UpdateCheck(rule, status, clock, start.ref, due, due.date(), done if status != "pending" else None,
+                       end.ref if end and status != "pending" else None, None, must, must_missed)  # fmt: skip
+
+
+def default_checks(inputs: UpdateInputs) -> list[UpdateCheck]:
+    """The default cadence between consecutive CA posts (none after a v3.0+ Closure Report)."""
+    dates = _dates(inputs)
+    posts = [p for p in inputs.ca_posts if inputs.opened < p.time <= inputs.as_of]
+    starts = [Stamp(inputs.opened, None), *posts]
+    closures = {c.time for c in inputs.closure_reports}
+    out = []
+    for i, start in enumerate(starts):
+        if start.time in closures and rules_at(start.time).closure_report_ends_updates:
+            continue
+        if not _is_open(inputs, start.time):
+            continue
+        check = _default_window(inputs, dates, start, starts[i + 1] if i + 1 < len(starts) else None)
+        if check is not None:
+            out.append(check)
+    return out
 
 
 def update_checks(inputs: UpdateInputs) -> list[UpdateCheck]:
-    """Every update deadline of a bug, in time order."""
-    posts = [p for p in inputs.ca_posts if p.time <= inputs.as_of]
-    starts = [Stamp(inputs.opened, None), *[p for p in posts if p.time > inputs.opened]]
-    used: set[date] = set()
-    out: list[UpdateCheck] = []
-    for i, start in enumerate(starts):
-        end = starts[i + 1] if i + 1 < len(starts) else None
-        if not _is_open(inputs, start.time):
-            reopened = next((s for s in inputs.status if s.time > start.time and _is_open(inputs, s.time)), None)
-            if reopened is None or (end is not None and reopened.time >= end.time):
-                continue
-            start = Stamp(reopened.time, None)
-        out.extend(_window(inputs, start, end, used))
-    return out
+    """Every update deadline of a bug, in due order."""
+    return sorted(next_update_checks(inputs) + default_checks(inputs), key=lambda c: (c.due_time, c.rule))

@@ -117,6 +117,7 @@ def _mk(y: int | None, m: int, d: int, start: int, end: int) -> DateMatch | None
 def find_dates(text: str, *, dayfirst: bool = False) -> list[DateMatch]:
     """All calendar dates in ``text``, left to right, without overlaps."""
     found: list[DateMatch] = []
+    covered = bytearray(len(text) + 1)
     for i, pat in enumerate(DATE_PATTERNS):
         for m in pat.finditer(text):
             g = m.groupdict()
@@ -130,8 +131,9 @@ def find_dates(text: str, *, dayfirst: bool = False) -> list[DateMatch]:
             else:
                 month, day = int(g["m"]), int(g["d"])
             dm = _mk(year, month, day, m.start(), m.end())
-            if dm and not any(dm.start < f.end and f.start < dm.end for f in found):
+            if dm and not any(covered[dm.start : dm.end]):
                 found.append(dm)
+                covered[dm.start : dm.end] = b"\x01" * (dm.end - dm.start)
     return sorted(found, key=lambda f: f.start)
 
 

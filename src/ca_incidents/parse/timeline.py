@@ -50,9 +50,9 @@ def _zone_statement(text: str) -> timedelta | None:
 
 def _leading(line_text: str, dm: DateMatch) -> bool:
     """Whether a date opens the line (only markers, filler words or a clock time before it)."""
-    prefix = line_text[: dm.start]
-    if len(prefix) > 60:
+    if dm.start > 60:
         return False
+    prefix = line_text[: dm.start]
     rest = _LEAD_WORDS.sub("", prefix)
     rest = re.sub(
         r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:\(?[A-Za-z]{2,5}(?:[+\-]\d{1,2})?\)?)?", "", rest
@@ -119,7 +119,7 @@ def extract_timeline(
         if line.in_code or not body.strip() or is_separator_row(body):
             continue
         stated = _zone_statement(body)
-        dates = [d for d in find_dates(body, dayfirst=dayfirst) if _leading(body, d)]
+        dates = [d for d in find_dates(body[:120], dayfirst=dayfirst) if _leading(body, d)]
         if stated is not None and not dates and find_time(body) is None:
             zone = stated
             continue

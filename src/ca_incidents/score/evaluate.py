@@ -35,11 +35,17 @@ DETECTORS = {
     "human-error-root-cause": ("root_causes", "human_error_only", 1),
 }
 _KEYWORDS = {
-    "vague-action": re.compile(r"\b(?:improve|enhance|strengthen|ensure|training|train|remind|review|monitor|"
-                               r"where possible|as appropriate|processes)\b", re.I),  # fmt: skip
+    "vague-action": re.compile(
+        r"\b(?:improve|enhance|strengthen|ensure|training|train|remind|review|monitor|"
+        r"where possible|as appropriate|processes)\b",
+        re.I,
+    ),
     "restated-root-cause": re.compile(r"\bbecause\b|\bdue to\b|\bsince\b|\bas a result\b", re.I),
-    "human-error-root-cause": re.compile(r"\bhuman error\b|\bmistake\b|\boversight\b|\btraining\b|\bforgot\b|"
-                                         r"\bdid not follow\b", re.I),  # fmt: skip
+    "human-error-root-cause": re.compile(
+        r"\bhuman error\b|\bmistake\b|\boversight\b|\btraining\b|\bforgot\b|"
+        r"\bdid not follow\b",
+        re.I,
+    ),
 }
 _NOT_DATES = re.compile(r"^\s*(?:|tbd|asap|ongoing|soon|n/?a|none|pending)\s*$", re.I)
 
@@ -62,7 +68,9 @@ def prf(gold: Sequence[int], pred: Sequence[int]) -> Scores:
     return Scores(precision, recall, f1)
 
 
-def bootstrap(gold: Sequence[int], pred: Sequence[int], n: int = BOOTSTRAP, seed: int = SEED) -> list[tuple[float, float]]:
+def bootstrap(
+    gold: Sequence[int], pred: Sequence[int], n: int = BOOTSTRAP, seed: int = SEED
+) -> list[tuple[float, float]]:
     """95% percentile intervals for (precision, recall, F1)."""
     rng = random.Random(seed)
     k = len(gold)
@@ -121,15 +129,20 @@ def train(gold_dir: Path = DEFAULT_GOLD, nlp: object = None, out: Path | None = 
     a_docs = list(nlp.pipe(actions["text"]))  # type: ignore[attr-defined]
     r_docs = list(nlp.pipe(causes["text"]))  # type: ignore[attr-defined]
     xa = [vector(action_features(d), ACTION_FEATURES) for d in a_docs]
-    xr = [vector(root_cause_features(d, s), ROOT_CAUSE_FEATURES) for d, s in zip(r_docs, causes["incident_summary"],
-                                                                                strict=True)]  # fmt: skip
+    xr = [
+        vector(root_cause_features(d, s), ROOT_CAUSE_FEATURES)
+        for d, s in zip(r_docs, causes["incident_summary"], strict=True)
+    ]
     models = {
         "vague": learned.fit(xa, gold_labels("vague-action", actions), ACTION_FEATURES),
         "restated": learned.fit(xr, gold_labels("restated-root-cause", causes), ROOT_CAUSE_FEATURES),
         "human_error": learned.fit(xr, gold_labels("human-error-root-cause", causes), ROOT_CAUSE_FEATURES),
     }
-    learned.save(models, out or learned.packaged_path(), trained_on=f"dev split of {gold_dir.name}: "
-                 f"{len(actions)} action items, {len(causes)} root causes")  # fmt: skip
+    learned.save(
+        models,
+        out or learned.packaged_path(),
+        trained_on=f"dev split of {gold_dir.name}: {len(actions)} action items, {len(causes)} root causes",
+    )
     learned.load.cache_clear()
     return models
 
@@ -151,15 +164,18 @@ def kappas(gold_dir: Path) -> list[tuple[str, int, float]]:
 
 
 def _fmt(s: Scores, ci: list[tuple[float, float]]) -> str:
-    return "  ".join(f"{v:.3f} [{lo:.3f}, {hi:.3f}]" for v, (lo, hi) in zip((s.precision, s.recall, s.f1), ci,
-                                                                           strict=True))  # fmt: skip
+    return "  ".join(
+        f"{v:.3f} [{lo:.3f}, {hi:.3f}]" for v, (lo, hi) in zip((s.precision, s.recall, s.f1), ci, strict=True)
+    )
 
 
 def report(gold_dir: Path, split: str, nlp: object, echo: Callable[[str], None] = print) -> dict[str, float]:
     """Print the evaluation table; return the detectors' F1 (for tests and the closing note)."""
     f1s: dict[str, float] = {}
-    echo(f"Quality detectors on the {split} split of {gold_dir} (bootstrap 95% intervals, {BOOTSTRAP} resamples, "
-         f"seed {SEED})")  # fmt: skip
+    echo(
+        f"Quality detectors on the {split} split of {gold_dir} (bootstrap 95% intervals, {BOOTSTRAP} resamples, "
+        f"seed {SEED})"
+    )
     echo(f"{'detector':24} {'system':9} {'n':>4}  {'precision':22}  {'recall':22}  {'F1':22}")
     for detector, (stem, column, positive) in DETECTORS.items():
         df = load_gold(gold_dir, stem, split)

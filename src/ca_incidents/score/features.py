@@ -13,6 +13,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 # ---- action items -----------------------------------------------------------------------------------------
 _HEDGE = re.compile(
     r"\b(?:where|if|when|as) (?:possible|feasible|appropriate|needed|necessary|required|applicable)\b|"
@@ -20,47 +25,52 @@ _HEDGE = re.compile(
     r"\bsuch as\b|\bstrive\b|\bendeavou?r\b|\bcommitted to continu",
     re.I,
 )
-_IMPROVE = {"improve", "enhance", "strengthen", "reinforce", "optimise", "optimize", "harmonise", "harmonize",
-            "mature", "tighten", "refine", "ensure", "strive", "continue", "maintain", "rationalise", "rationalize",
-            "increase", "better", "boost", "focus", "intensify", "prioritise", "prioritize", "promote", "foster",
-            "adopt", "minimise", "minimize", "take", "make", "keep", "remain", "establish", "do"}  # fmt: skip
-_ABSTRACT = {"process", "processes", "control", "controls", "monitoring", "compliance", "posture", "robustness",
-             "oversight", "governance", "quality", "communication", "coordination", "documentation", "logging",
-             "alerting", "approach", "framework", "measure", "measures", "safeguard", "safeguards", "effort",
-             "efforts", "focus", "procedure", "procedures", "management", "practice", "practices", "awareness",
-             "culture", "level", "vigilance", "diligence", "lifecycle", "handling", "philosophy", "architecture",
-             "situation", "risk", "impact", "issue", "improvement", "improvements", "way", "ways", "system",
-             "systems", "software", "tool", "tooling", "check", "checks", "checklist", "coverage", "resource",
-             "resources", "guidance", "solution", "solutions", "step", "steps", "security", "policy", "policies",
-             "document", "documents", "test", "testing", "automation", "validation", "review", "reviews",
-             "relationship", "model", "operation", "operations", "capability", "capabilities", "area", "areas",
-             "efficiency", "effectiveness", "standard", "standards", "requirement", "requirements", "profile",
-             "profiles", "incident", "incidents", "problem", "problems", "thing", "things", "team", "staff",
-             "employee", "employees", "personnel", "subscriber", "subscribers", "customer", "customers",
-             "community", "department", "departments", "vendor", "recurrence", "future", "internal", "our"}  # fmt: skip
+_IMPROVE = _wordset(
+    "improve enhance strengthen reinforce optimise optimize harmonise harmonize mature tighten refine "
+    "ensure strive continue maintain rationalise rationalize increase better boost focus intensify "
+    "prioritise prioritize promote foster adopt minimise minimize take make keep remain establish do"
+)
+_ABSTRACT = _wordset(
+    "process processes control controls monitoring compliance posture robustness oversight governance "
+    "quality communication coordination documentation logging alerting approach framework measure "
+    "measures safeguard safeguards effort efforts focus procedure procedures management practice "
+    "practices awareness culture level vigilance diligence lifecycle handling philosophy architecture "
+    "situation risk impact issue improvement improvements way ways system systems software tool tooling "
+    "check checks checklist coverage resource resources guidance solution solutions step steps security "
+    "policy policies document documents test testing automation validation review reviews relationship "
+    "model operation operations capability capabilities area areas efficiency effectiveness standard "
+    "standards requirement requirements profile profiles incident incidents problem problems thing "
+    "things team staff employee employees personnel subscriber subscribers customer customers community "
+    "department departments vendor recurrence future internal our"
+)
 _PEOPLE_ONLY = re.compile(
     r"\b(?:re-?train\w*|training|trainings|awareness|remind\w*|refresher|vigilan\w*|careful\w*|more attention|"
     r"educat\w*|lessons?[- ]learned (?:session|meeting)|inform(?:ed)? (?:the |all )?(?:staff|team|employees|"
     r"personnel|operators)|disciplinar\w*|onboarding|briefing|sensiti[sz]\w*|coaching|workshop)\b",
     re.I,
 )
-_ENFORCED = re.compile(r"\b(?:enforc\w*|precondition|refus\w*|block\w*|cannot|can no longer|gate|mandatory "
-                       r"(?:field|step))\b", re.I)  # fmt: skip
-_STUDY = {"review", "assess", "evaluate", "investigate", "analyse", "analyze", "look", "consider", "explore",
-          "audit", "examine", "reassess", "study", "reconsider", "re-evaluate", "reevaluate", "revisit", "perform",
-          "conduct", "undertake", "work", "follow", "discuss", "engage", "research", "monitor", "validate",
-          "determine", "identify"}  # fmt: skip
+_ENFORCED = re.compile(
+    r"\b(?:enforc\w*|precondition|refus\w*|block\w*|cannot|can no longer|gate|mandatory "
+    r"(?:field|step))\b",
+    re.I,
+)
+_STUDY = _wordset(
+    "review assess evaluate investigate analyse analyze look consider explore audit examine reassess "
+    "study reconsider re-evaluate reevaluate revisit perform conduct undertake work follow discuss "
+    "engage research monitor validate determine identify"
+)
 _OUTPUT = re.compile(
     r"\b(?:publish\w*|post\w*|share\w*|attach\w*|report(?:ing)? (?:the|each|every|its|their)|record\w*|"
     r"and (?:revoke|fix|block|disable|remove|add)|list of|resulting|with (?:each|the verdict)|letter|"
     r"in this bug|to this bug|here\b|the results?|findings? (?:letter|list|report))\b",
     re.I,
 )
-_CHECK = {"scan", "check", "verify", "compare", "reconcile", "lint", "test", "re-run", "rerun", "diff", "query",
-          "list", "count", "search", "probe", "page"}  # fmt: skip
-_CHANGE = {"update", "adjust", "modify", "change", "revise", "formalise", "formalize", "document", "amend",
-           "clarify", "rework", "redefine", "align", "communicate", "provide", "deliver", "implement", "introduce",
-           "create", "develop", "expand", "extend", "automate", "migrate", "allocate", "put"}  # fmt: skip
+_CHECK = _wordset("scan check verify compare reconcile lint test re-run rerun diff query list count search probe page")
+_CHANGE = _wordset(
+    "update adjust modify change revise formalise formalize document amend clarify rework redefine align "
+    "communicate provide deliver implement introduce create develop expand extend automate migrate "
+    "allocate put"
+)
 _CONTENT = re.compile(
     r"\bto (?:state|require|include|say|reflect that|read|add|remove|list)\b|\bso that\b|\bsuch that\b|"
     r"\bincluding\b|\bthat (?:\w+ ){0,3}(?:is|are|must|shall|will|can|cannot|fails?|rejects?|checks?)\b|"
@@ -76,44 +86,75 @@ _MECHANISM = re.compile(
     r"hsm|csr|dns|caa|san|subject|profile|cps|ct log|serial|key|extension|oid)\b",
     re.I,
 )
-_GENERIC_OBJ = {"software", "tool", "tools", "check", "checks", "checklist", "coverage", "resource", "resources",
-                "documentation", "measure", "measures", "solution", "solutions", "process", "processes",
-                "procedure", "procedures", "system", "systems", "control", "controls", "safeguard", "safeguards",
-                "guidance", "impact", "risk", "it", "this", "them", "issue", "situation", "effectiveness",
-                "improvement", "improvements", "approach", "testing", "test"}  # fmt: skip
-_COMPLETION = re.compile(r"\b(?:has|have|had) (?:been )?(?:put|taken|implemented|fixed|strengthened|improved|"
-                         r"enhanced|addressed)\b|\bis (?:now )?fixed\b|\bwas fixed\b", re.I)  # fmt: skip
-_SPECIFIC_TOKEN = re.compile(r"[A-Za-z]+\d|\d+[.%]|\d{2,}|['\"‘“][^'\"’”]{2,}['\"’”]|\b[a-z]+[A-Z]\w*|\w+_\w+|"
-                             r"\w+\.\w+\.\w+|\b[A-Z]{2,}\b")  # fmt: skip
+_GENERIC_OBJ = _wordset(
+    "software tool tools check checks checklist coverage resource resources documentation measure "
+    "measures solution solutions process processes procedure procedures system systems control controls "
+    "safeguard safeguards guidance impact risk it this them issue situation effectiveness improvement "
+    "improvements approach testing test"
+)
+_COMPLETION = re.compile(
+    r"\b(?:has|have|had) (?:been )?(?:put|taken|implemented|fixed|strengthened|improved|"
+    r"enhanced|addressed)\b|\bis (?:now )?fixed\b|\bwas fixed\b",
+    re.I,
+)
+_SPECIFIC_TOKEN = re.compile(
+    r"[A-Za-z]+\d|\d+[.%]|\d{2,}|['\"‘“][^'\"’”]{2,}['\"’”]|\b[a-z]+[A-Z]\w*|\w+_\w+|"
+    r"\w+\.\w+\.\w+|\b[A-Z]{2,}\b"
+)
 
-_STRONG_IMPROVE = {"improve", "enhance", "strengthen", "reinforce", "optimise", "optimize", "harmonise",
-                   "harmonize", "mature", "tighten", "refine", "better", "boost", "intensify", "rationalise",
-                   "rationalize", "streamline"}  # fmt: skip
-_SOFT = {"ensure", "strive", "continue", "maintain", "keep", "remain", "take", "establish", "do", "focus",
-         "promote", "foster", "minimise", "minimize", "prioritise", "prioritize", "adopt"}  # fmt: skip
-_DOC_CHANGE = {"update", "adjust", "modify", "change", "revise", "formalise", "formalize", "document", "amend",
-               "rework", "align", "clarify", "redefine"}  # fmt: skip
-_DIRECT = {"add", "remove", "block", "reject", "replace", "revoke", "disable", "enable", "deploy", "publish", "set",
-           "migrate", "patch", "upgrade", "rotate", "fix", "hire", "apply", "require", "split", "limit", "reduce",
-           "raise", "configure", "enforce", "hardcode", "log", "archive", "delete", "terminate", "decommission",
-           "write", "build", "post", "ship", "correct", "move", "switch", "restrict", "deny", "prevent", "install",
-           "cancel", "page", "lower", "shorten", "introduce", "attach", "list", "auto-acknowledge", "expire",
-           "renew", "re-issue", "reissue", "rewrite", "redesign", "send", "notify", "contact", "file"}  # fmt: skip
-_PEOPLE_HEADS = {"train", "retrain", "training", "retraining", "remind", "awareness", "inform",
-                 "educate", "education", "refresher", "vigilant", "careful", "session", "briefing", "coaching",
-                 "workshop", "sensitise", "sensitize", "onboarding", "guidance", "communicate", "discipline",
-                 "attention", "staff", "personnel", "employee", "team"}  # fmt: skip
-_GENERIC_PHRASE = re.compile(r"\bholistic\b|\bopportunit\w+ for improvement|\bbest[- ]practices?\b|\bgoing forward\b|"
-                             r"\bin the future\b|\bsimilar incidents\b|\bprevent (?:such|similar|this from|"
-                             r"recurrence|future)|\bfurther\b|\bmore (?:robust|proactive|careful|thorough)\b|"
-                             r"\bworking group\b|\bfeasibility\b|\bend-to-end\b|\blevel\b", re.I)  # fmt: skip
+_STRONG_IMPROVE = _wordset(
+    "improve enhance strengthen reinforce optimise optimize harmonise harmonize mature tighten refine "
+    "better boost intensify rationalise rationalize streamline"
+)
+_SOFT = _wordset(
+    "ensure strive continue maintain keep remain take establish do focus promote foster minimise "
+    "minimize prioritise prioritize adopt"
+)
+_DOC_CHANGE = _wordset(
+    "update adjust modify change revise formalise formalize document amend rework align clarify redefine"
+)
+_DIRECT = _wordset(
+    "add remove block reject replace revoke disable enable deploy publish set migrate patch upgrade "
+    "rotate fix hire apply require split limit reduce raise configure enforce hardcode log archive "
+    "delete terminate decommission write build post ship correct move switch restrict deny prevent "
+    "install cancel page lower shorten introduce attach list auto-acknowledge expire renew re-issue "
+    "reissue rewrite redesign send notify contact file"
+)
+_PEOPLE_HEADS = _wordset(
+    "train retrain training retraining remind awareness inform educate education refresher vigilant "
+    "careful session briefing coaching workshop sensitise sensitize onboarding guidance communicate "
+    "discipline attention staff personnel employee team"
+)
+_GENERIC_PHRASE = re.compile(
+    r"\bholistic\b|\bopportunit\w+ for improvement|\bbest[- ]practices?\b|\bgoing forward\b|"
+    r"\bin the future\b|\bsimilar incidents\b|\bprevent (?:such|similar|this from|"
+    r"recurrence|future)|\bfurther\b|\bmore (?:robust|proactive|careful|thorough)\b|"
+    r"\bworking group\b|\bfeasibility\b|\bend-to-end\b|\blevel\b",
+    re.I,
+)
 _MEASURABLE = re.compile(r"\bfrom [\w.%-]+ (?:\w+ )?to [\w.%-]+|\d", re.I)
 
 ACTION_FEATURES = (
-    "hedge", "people_only", "enforced", "improve_verb", "improve_measurable", "soft_verb", "study_no_output",
-    "study_output", "check_verb", "doc_change_no_content", "direct_verb", "generic_phrase", "mechanism",
-    "specific_tokens", "no_object", "generic_object", "completion_claim", "n_tokens_log", "concrete_nouns",
-)  # fmt: skip
+    "hedge",
+    "people_only",
+    "enforced",
+    "improve_verb",
+    "improve_measurable",
+    "soft_verb",
+    "study_no_output",
+    "study_output",
+    "check_verb",
+    "doc_change_no_content",
+    "direct_verb",
+    "generic_phrase",
+    "mechanism",
+    "specific_tokens",
+    "no_object",
+    "generic_object",
+    "completion_claim",
+    "n_tokens_log",
+    "concrete_nouns",
+)
 
 
 def _root_verbs(doc: Doc) -> list:
@@ -135,8 +176,12 @@ def _objects(verb) -> list:  # type: ignore[no-untyped-def]
 
 def _concrete_noun(tok) -> bool:  # type: ignore[no-untyped-def]
     text = tok.text
-    return tok.pos_ in ("NOUN", "PROPN") and tok.lower_ not in _ABSTRACT and (
-        tok.pos_ == "PROPN" or bool(_MECHANISM.fullmatch(text)) or any(ch.isdigit() for ch in text) or len(text) > 3
+    return (
+        tok.pos_ in ("NOUN", "PROPN")
+        and tok.lower_ not in _ABSTRACT
+        and (
+            tok.pos_ == "PROPN" or bool(_MECHANISM.fullmatch(text)) or any(ch.isdigit() for ch in text) or len(text) > 3
+        )
     )
 
 
@@ -155,8 +200,16 @@ def action_features(doc: Doc) -> dict[str, float]:
     lemmas = _predicate_lemmas(doc, verbs)
     objs = [o for v in verbs for o in _objects(v)]
     obj_words = {o.lower_ for o in objs} | {o.lemma_.lower() for o in objs}
-    obj_concrete = [o for o in objs if _concrete_noun(o) and o.lower_ not in _GENERIC_OBJ or any(
-        _concrete_noun(c) and c.lower_ not in _GENERIC_OBJ for c in o.subtree if c.dep_ in ("compound", "nmod", "pobj"))]
+    obj_concrete = [
+        o
+        for o in objs
+        if (_concrete_noun(o) and o.lower_ not in _GENERIC_OBJ)
+        or any(
+            _concrete_noun(c) and c.lower_ not in _GENERIC_OBJ
+            for c in o.subtree
+            if c.dep_ in ("compound", "nmod", "pobj")
+        )
+    ]
     concrete_nouns = sum(1 for t in doc if _concrete_noun(t) and (t.lower_ not in _GENERIC_OBJ))
     has_output = bool(_OUTPUT.search(text))
     heads = lemmas | obj_words | {t.lemma_.lower() for t in doc[:2]}
@@ -189,8 +242,13 @@ def decisive_vague(f: dict[str, float]) -> bool:
     """Guideline clauses that settle the label on their own: hedges (V7), people-only measures (V4), a
     document change whose content is not stated (V6), a completion claim with no mechanism (V9)."""
     bare = f["no_object"] and f["n_tokens_log"] <= 1.5  # "Migrate." / "Investigate." (V3)
-    return bool(bare or f["hedge"] or f["people_only"] or (f["doc_change_no_content"] and not f["direct_verb"])
-                or (f["completion_claim"] and not f["mechanism"]))
+    return bool(
+        bare
+        or f["hedge"]
+        or f["people_only"]
+        or (f["doc_change_no_content"] and not f["direct_verb"])
+        or (f["completion_claim"] and not f["mechanism"])
+    )
 
 
 # ---- root causes -----------------------------------------------------------------------------------------
@@ -199,9 +257,11 @@ HUMAN = re.compile(
     r"\bmisunderst\w+|\bmisinterpret\w*|\bmisread\w*|\bunaware\b|\bnot (?:sufficiently |fully )?aware\b|"
     r"\black of (?:\w+ )?(?:training|knowledge|experience|awareness|attention|understanding|care)\b|"
     r"\b(?:were|was) new\b|\bnot (?:yet )?familiar\b|\b(?:did not|didn't|failed to|does not|not) (?:properly |"
-    r"correctly )?follow\w*\b|(?<!was )(?<!were )\bskipp\w+\b|\berror of judge?ment\b|\bunderestimat\w+|\bdid not realis\w+|"
+    r"correctly )?follow\w*\b|(?<!was )(?<!were )\bskipp\w+\b|\berror of judge?ment\b|\bunderestimat\w+|"
+    r"\bdid not realis\w+|"
     r"\bdidn't realis\w+|\bassumed\b|\bmanually instead\b|\btyp(?:o|ed|ing) (?:error|mistake)|\bmistyp\w+|"
-    r"\bby mistake\b|\berroneously\b|\bleft the company\b|\bno(?:body| one) noticed\b|\bnegligen\w+|\binattent\w+|\bmade an error\b|\ban error\b",
+    r"\bby mistake\b|\berroneously\b|\bleft the company\b|\bno(?:body| one) noticed\b|\bnegligen\w+|"
+    r"\binattent\w+|\bmade an error\b|\ban error\b",
     re.I,
 )
 SYSTEMIC = re.compile(
@@ -210,9 +270,11 @@ SYSTEMIC = re.compile(
     r"\b(?:did not|didn't|does not|doesn't) (?:require|enforce|check|prevent|block|show|display|compare|"
     r"validate|cover|distinguish|fail over|flag|test|map)\b|\brather than\b|\binstead of (?:a|the|"
     r"being)\b|\ballow(?:s|ed)?\b|\baccept(?:s|ed)? any\b|\bfalls? (?:back|through)\b|\bpre-?select\w*|"
-    r"\badjacent\b|\bfree[- ]text\b|\bdefault\b|\b(?:from|cloned|copied) (?:\w+ ){0,3}template\b|\bchecklist "
+    r"\badjacent\b|\bfree[- ]text\b|\bbut not\b|\bfocus+ed (?:only )?on\b|\bcovered\b|\bdefault\b|"
+    r"\b(?:from|cloned|copied) (?:\w+ ){0,3}template\b|\bchecklist "
     r"(?:did not|does not|lacked|missed|verifies)|\bonly (?:\w+ ){0,2}(?:checked|tested|compared|probed|verified|"
-    r"covered|had|contained|used|looked|reviewed|monitored)\b|\b\w+ only[,.;]|, not (?:to|against|for)\b|\bnever (?:\w+ ){0,2}(?:tested|"
+    r"covered|had|contained|used|looked|reviewed|monitored)\b|\b\w+ only[,.;]|, not (?:to|against|for)\b|"
+    r"\bnever (?:\w+ ){0,2}(?:tested|"
     r"updated|reviewed|mapped|rehearsed)\b|\bnobody else\b|\bsingle person\b|\bpersonal to-do\b|\bnamed "
     r"person\b|\bsame (?:hostname|credentials|name)\b|\bthe real (?:issue|problem|cause)\b|\bbecause (?:the|our|"
     r"its|no) (?:\w+ ){0,2}(?:system|tool|form|console|portal|script|process|procedure|library|job|workflow|"
@@ -221,36 +283,63 @@ SYSTEMIC = re.compile(
     r"review|approval|test|check)",
     re.I,
 )
-_CAUSAL = re.compile(r"\bbecause\b|\bsince\b|\bdue to\b|\bas a result of\b|\bwhich (?:meant|is why|caused)\b|"
-                     r"\bso (?:that )?\b|\bwhen\b|\bafter\b|\bthe reason\b|\bthis happened\b|\bwhy\b", re.I)  # fmt: skip
-_VAGUE_LOCUS = re.compile(r"\b(?:technical|software|system) (?:issue|problem|error|bug|glitch)\b|\ba (?:software )?"
-                          r"bug\b|\bmisconfiguration\b|\ban? (?:issue|problem) (?:with|in)\b|\bregression\b|"
-                          r"\bcaused by an? (?:issue|problem|error)\b|\bissue\.$", re.I)  # fmt: skip
-_PADDING = re.compile(r"\bmeaning\b|\bwhich meant\b|\brelying parties\b|\bresult(?:ing|ed)? in\b|\bnon-?complian\w+|"
-                      r"\bviolat\w+|\bcontrary to\b|\b(?:BRs?|RFC|MRSP) ?\d|\brequired by\b|\bshould have\b|"
-                      r"\bwas then\b|\bwere then\b|\bnot detected\b|\bunfortunately\b|\bwe apologi[sz]e\b", re.I)  # fmt: skip
-_INTRO_TIME = re.compile(r"\b(?:in|since|on|from) (?:the )?(?:19|20)\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b|\bwhen "
-                         r"(?:\w+ ){0,4}(?:was|were) (?:introduced|moved|migrated|added|changed|enabled|"
-                         r"upgraded|deployed)\b", re.I)  # fmt: skip
-_STOP = frozenset(
-    "the a an and or of to in on for with from by at as is are was were be been that this these those our we it "
-    "its not no did does do had has have which when what who why how all any more other into than then there "
-    "their they them also only such would could should will can may because after before during about root cause "
-    "caused incident contributing factor description timeline detection".split()
+_CAUSAL = re.compile(
+    r"\bbecause\b|\bsince\b|\bdue to\b|\bas a result of\b|\bwhich (?:meant|is why|caused)\b|"
+    r"\bso (?:that )?\b|\bwhen\b|\bafter\b|\bthe reason\b|\bthis happened\b|\bwhy\b",
+    re.I,
+)
+_VAGUE_LOCUS = re.compile(
+    r"\b(?:technical|software|system) (?:issue|problem|error|bug|glitch)\b|\ba (?:software )?"
+    r"bug\b|\bmisconfiguration\b|\ban? (?:issue|problem) (?:with|in)\b|\bregression\b|"
+    r"\bcaused by an? (?:issue|problem|error)\b|\bissue\.$",
+    re.I,
+)
+_PADDING = re.compile(
+    r"\bmeaning\b|\bwhich meant\b|\brelying parties\b|\bresult(?:ing|ed)? in\b|\bnon-?complian\w+|"
+    r"\bviolat\w+|\bcontrary to\b|\b(?:BRs?|RFC|MRSP) ?\d|\brequired by\b|\bshould have\b|"
+    r"\bwas then\b|\bwere then\b|\bnot detected\b|\bunfortunately\b|\bwe apologi[sz]e\b",
+    re.I,
+)
+_INTRO_TIME = re.compile(
+    r"\b(?:in|since|on|from) (?:the |early |late |mid-?)?(?:[A-Z][a-z]+ )?(?:19|20)\d\d\b|\b(?:19|"
+    r"20)\d\d-\d\d-\d\d\b|\bwhen "
+    r"(?:\w+ ){0,4}(?:was|were) (?:introduced|moved|migrated|added|changed|enabled|"
+    r"upgraded|deployed)\b",
+    re.I,
+)
+STOPWORDS = _wordset(
+    "the a an and or of to in on for with from by at as is are was were be been that this these those "
+    "our we it its not no did does do had has have which when what who why how all any more other into "
+    "than then there their they them also only such would could should will can may because after before "
+    "during about root cause caused incident contributing factor description timeline detection "
 )
 
 ROOT_CAUSE_FEATURES = (
-    "human", "systemic", "causal", "vague_locus", "intro_time", "novel_words", "novel_ratio", "n_sentences",
-    "n_tokens_log", "thing_subjects", "person_subjects", "negations", "padding", "human_no_systemic",
-)  # fmt: skip
-_PERSON = {"we", "i", "employee", "engineer", "operator", "agent", "staff", "team", "specialist", "person",
-           "officer", "manager", "analyst", "developer", "administrator", "hr", "someone", "nobody", "he", "she",
-           "they", "colleague", "reviewer", "partner", "party", "auditor", "vendor", "customer", "subscriber"}  # fmt: skip
+    "human",
+    "systemic",
+    "causal",
+    "vague_locus",
+    "intro_time",
+    "novel_words",
+    "novel_ratio",
+    "n_sentences",
+    "n_tokens_log",
+    "thing_subjects",
+    "person_subjects",
+    "negations",
+    "padding",
+    "human_no_systemic",
+)
+_PERSON = _wordset(
+    "we i employee engineer operator agent staff team specialist person officer manager analyst "
+    "developer administrator hr someone nobody he she they colleague reviewer partner party auditor "
+    "vendor customer subscriber"
+)
 
 
 def content_words(text: str) -> set[str]:
     """Crudely stemmed content words, for overlap with the incident summary (no model needed)."""
-    return {w[:5] for w in re.findall(r"[a-z][a-z0-9-]{2,}", text.lower()) if w not in _STOP}
+    return {w[:5] for w in re.findall(r"[a-z][a-z0-9-]{2,}", text.lower()) if w not in STOPWORDS}
 
 
 def root_cause_features(doc: Doc, summary: str) -> dict[str, float]:

@@ -41,17 +41,20 @@ def fit(x: Sequence[Sequence[float]], y: Sequence[int], features: Sequence[str])
     from sklearn.linear_model import LogisticRegression
 
     clf = LogisticRegression(C=C_VALUE, max_iter=5000).fit(x, y)
-    return LinearModel(tuple(features), tuple(round(float(c), 6) for c in clf.coef_[0]),
-                       round(float(clf.intercept_[0]), 6))  # fmt: skip
+    return LinearModel(
+        tuple(features), tuple(round(float(c), 6) for c in clf.coef_[0]), round(float(clf.intercept_[0]), 6)
+    )
 
 
 def save(models: dict[str, LinearModel], path: Path, *, trained_on: str) -> None:
     """Write the weights file (sorted keys, so retraining on the same data gives the same bytes)."""
     data = {
         "trained_on": trained_on,
-        "models": {k: {"features": list(m.features), "coef": list(m.coef), "intercept": m.intercept,
-                       "threshold": m.threshold} for k, m in models.items()},
-    }  # fmt: skip
+        "models": {
+            k: {"features": list(m.features), "coef": list(m.coef), "intercept": m.intercept, "threshold": m.threshold}
+            for k, m in models.items()
+        },
+    }
     path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -68,7 +71,9 @@ def load() -> dict[str, LinearModel]:
     for name, features in MODELS.items():
         m = data[name]
         if tuple(m["features"]) != tuple(features):
-            raise RuntimeError(f"{WEIGHTS_FILE}: features of {name!r} differ from the code; retrain with "
-                               "`ca-incidents evaluate quality --retrain`")  # fmt: skip
+            raise RuntimeError(
+                f"{WEIGHTS_FILE}: features of {name!r} differ from the code; retrain with "
+                "`ca-incidents evaluate quality --retrain`"
+            )
         out[name] = LinearModel(tuple(m["features"]), tuple(m["coef"]), float(m["intercept"]), float(m["threshold"]))
     return out

@@ -68,7 +68,8 @@ def classify_root_causes(items: Sequence[tuple[str, str]], nlp: Language) -> lis
         feats = root_cause_features(doc, summary)
         p_human = models["human_error"].probability(feats)
         p_restated = models["restated"].probability(feats)
-        human = p_human >= models["human_error"].threshold
+        # the guideline's definition (a person's error, no systemic factor) settles it; else the model decides
+        human = bool(feats["human_no_systemic"]) or p_human >= models["human_error"].threshold
         restated = not human and p_restated >= models["restated"].threshold
         out.append(RootCauseVerdict(restated, p_restated, human, p_human))
     return out

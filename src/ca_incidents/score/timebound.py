@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|" \
-         r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"  # fmt: skip
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _DATE = re.compile(
     rf"\b(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])(?:[-/.]\d{{1,2}})?\b|\b\d{{1,2}}[-/.]\d{{1,2}}[-/.](?:19|20)?\d\d\b|"
     rf"\b\d{{1,2}}(?:st|nd|rd|th)? {_MONTH}\b|\b{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?\b|\b{_MONTH},? (?:19|20)\d\d\b|"
@@ -29,9 +31,12 @@ _NOT_A_BOUND = re.compile(
 )
 _DONE = re.compile(r"^\W*(?:done|complete[d]?|deployed|implemented|finished|closed|achieved|in place)\W*$", re.I)
 _DONE_STATUS = re.compile(r"\b(?:complete[d]?|done|deployed|implemented|finished|achieved)\b", re.I)
-_IN_TEXT_DONE = re.compile(r"\b(?:is|are) (?:now )?(?:in production|live|in place|in use)\b|\bnow (?:shows?|"
-                           r"rejects?|blocks?|requires?|checks?|uses?)\b|\b(?:was|were) (?:deployed|completed|"
-                           r"implemented|introduced|added|enabled|fixed|released)\b", re.I)  # fmt: skip
+_IN_TEXT_DONE = re.compile(
+    r"\b(?:is|are) (?:now )?(?:in production|live|in place|in use)\b|\bnow (?:shows?|"
+    r"rejects?|blocks?|requires?|checks?|uses?)\b|\b(?:was|were) (?:deployed|completed|"
+    r"implemented|introduced|added|enabled|fixed|released)\b",
+    re.I,
+)
 
 
 def is_calendar_bound(due: str | None) -> bool:
@@ -76,6 +81,10 @@ def is_timebound(doc: Doc, due_text: str | None, status: str | None, in_closure:
 
 def _date_phrase(text: str) -> str | None:
     """A due phrase inside an item's text ("... by 2020-04-15", "by the end of March")."""
-    m = re.search(r"\b(?:by|before|until|in|on|from|deployed|completed|expected in|due)\s+(?:the\s+)?(?:end of\s+"
-                  r"(?:the\s+)?)?[\w ,.-]{2,25}", text, re.I)  # fmt: skip
+    m = re.search(
+        r"\b(?:by|before|until|in|on|from|deployed|completed|expected in|due)\s+(?:the\s+)?(?:end of\s+"
+        r"(?:the\s+)?)?[\w ,.-]{2,25}",
+        text,
+        re.I,
+    )
     return m.group(0) if m and _DATE.search(m.group(0)) else None

@@ -60,8 +60,9 @@ class Context:
             start, end = (start, start + 1) if start < n else (n - 1, n)
         return Finding(rule_id, catalogue().rule(rule_id).severity, message, start, end, section)
 
-    def in_section(self, rule_id: str, message: str, sec: Section, start: int | None = None,
-                   end: int | None = None) -> Finding:  # fmt: skip
+    def in_section(
+        self, rule_id: str, message: str, sec: Section, start: int | None = None, end: int | None = None
+    ) -> Finding:
         """A finding about part of a section, clipped so it never leaves the section."""
         s = sec.start if start is None else max(sec.start, min(start, sec.end - 1))
         e = sec.end if end is None else max(s + 1, min(end, sec.end))

@@ -25,12 +25,16 @@ _EVIDENCE = re.compile(
     r"\bper (?:rfc|br|section)\b|\bas the\b|\bwhich means\b|\btherefore\b|\bdue to\b|\bmeasur\w+|\banaly\w+",
     re.IGNORECASE,
 )
-_OTHERS = r"(?:the |our |a |an |this |that )?(?:subscriber|customer|vendor|supplier|auditor|reporter|reseller|partner|" \
-          r"third[- ]party|applicant|client|software provider|manufacturer|registrant|domain owner)s?(?:'s|'|’s)?"  # fmt: skip
+_OTHERS = (
+    r"(?:the |our |a |an |this |that )?(?:subscriber|customer|vendor|supplier|auditor|reporter|reseller|partner|"
+    r"third[- ]party|applicant|client|software provider|manufacturer|registrant|domain owner)s?(?:'s|'|’s)?"
+)
 _BLAME = re.compile(
     rf"\b(?:fault|responsibility|blame|error|mistake) (?:\w+ )?(?:lies|lay|rests|rested|was|is) (?:entirely |solely |"
-    rf"fully )?(?:with|on) {_OTHERS}|\b{_OTHERS} (?:was|were|is|are) (?:entirely |solely |fully )?(?:responsible|at fault|"
-    rf"to blame)\b|\bnot (?:our|the ca's) (?:fault|responsibility|mistake)\b|\b(?:beyond|outside(?: of)?) our control\b|"
+    rf"fully )?(?:with|on) (?:{_OTHERS}|them)|\b{_OTHERS} (?:was|were|is|are) (?:entirely |solely |"
+    rf"fully )?(?:responsible|at fault|"
+    rf"to blame)\b|\bnot (?:our|the ca's) (?:fault|responsibility|mistake)\b|\b(?:beyond|"
+    rf"outside(?: of)?) our control\b|"
     rf"\b(?:caused|due to|because of|result of) (?:by )?{_OTHERS} (?:error|mistake|negligence|failure|fault)\b|"
     rf"\b{_OTHERS} (?:failed|neglected|refused|chose|did not bother) to\b",
     re.IGNORECASE,
@@ -55,11 +59,26 @@ def detect(ctx: Context) -> list[Finding]:
         sent = ctx.text[s:e]
         sec = ctx.section_at(s, e)
         name = sec.name if sec else None
-        if (m := _CLAIM.search(sent)) and not _EVIDENCE.search(sent[m.end() :] + " " + _next_sentence(ctx, spans, i)):
-            if ":" not in sent[m.end() : m.end() + 3] and not _EVIDENCE.search(sent[: m.start()]):
-                out.append(ctx.finding("unsubstantiated-claim", "This reassuring claim has no evidence or reasoning "
-                                       "next to it; say how you know.", s, e, name))  # fmt: skip
+        m = _CLAIM.search(sent)
+        context = sent[: m.start()] + " " + sent[m.end() :] + " " + _next_sentence(ctx, spans, i) if m else ""
+        if m and ":" not in sent[m.end() : m.end() + 3] and not _EVIDENCE.search(context):
+            out.append(
+                ctx.finding(
+                    "unsubstantiated-claim",
+                    "This reassuring claim has no evidence or reasoning next to it; say how you know.",
+                    s,
+                    e,
+                    name,
+                )
+            )
         if _BLAME.search(sent) and not _OWNING.search(sent + " " + _next_sentence(ctx, spans, i)):
-            out.append(ctx.finding("blame-shifting", "This puts the fault on someone else; say which of your own "
-                                   "controls let it through.", s, e, name))  # fmt: skip
+            out.append(
+                ctx.finding(
+                    "blame-shifting",
+                    "This puts the fault on someone else; say which of your own controls let it through.",
+                    s,
+                    e,
+                    name,
+                )
+            )
     return out

@@ -30,8 +30,16 @@ _TITLES = {
 _LEGACY = ("summary", "timeline", "impact", "root_cause", "action_items")
 _AUDIT = ("summary", "root_cause", "action_items")
 _V2_FULL = ("summary", "impact", "timeline", "root_cause", "lessons_learned", "action_items", "appendix")
-_V3_FULL = ("summary", "impact", "timeline", "related_incidents", "root_cause", "lessons_learned", "action_items",
-            "appendix")  # fmt: skip
+_V3_FULL = (
+    "summary",
+    "impact",
+    "timeline",
+    "related_incidents",
+    "root_cause",
+    "lessons_learned",
+    "action_items",
+    "appendix",
+)
 
 # v3 fields: (section they belong to, label as printed, pattern that finds the label)
 _V3_SUMMARY = (
@@ -83,11 +91,28 @@ def _missing_sections(ctx: Context) -> list[Finding]:
     start, end = ctx.heading_span()
     era = ctx.era or "?"
     return [
-        ctx.finding("missing-section", f"The {era} template requires a '{_TITLES[name]}' section (write N/A if it "
-                    "does not apply).", start, end)  # fmt: skip
+        ctx.finding(
+            "missing-section",
+            f"The {era} template requires a '{_TITLES[name]}' section (write N/A if it does not apply).",
+            start,
+            end,
+        )
         for name in required_sections(ctx.era, ctx.report_type)
         if name not in present
     ]
+
+
+def _filled(body: str, pattern: str) -> bool:
+    """Whether a field label appears with a value (on its line, or sub-bullets below it)."""
+    for m in re.finditer(pattern, body, re.IGNORECASE):
+        line_end = body.find("\n", m.end())
+        rest = body[m.end() : line_end if line_end >= 0 else len(body)]
+        if re.sub(r"[\s*_:|?]", "", rest) or (m.group(0)[:1] == "A" and re.fullmatch(r"A\d{6}", m.group(0))):
+            return True
+        below = body[line_end + 1 :].split("\n", 1)[0] if line_end >= 0 else ""
+        if re.match(r"\s{2,}[-*+]\s+\S", below):
+            return True
+    return False
 
 
 def _missing_fields(ctx: Context) -> list[Finding]:
@@ -97,12 +122,19 @@ def _missing_fields(ctx: Context) -> list[Finding]:
         if not secs:
             continue  # already a missing-section finding
         body = ctx.section_text(section)
-        if not re.search(pattern, body, re.IGNORECASE):
+        if not _filled(body, pattern):
             sec = secs[0]
             head_end = ctx.text.find("\n", sec.start)
             head_end = sec.end if head_end < 0 else min(head_end, sec.end)
-            out.append(ctx.in_section("missing-field", f"The {_TITLES[section]} has no '{label}' field "
-                                      "(write N/A if it does not apply).", sec, sec.start, head_end))  # fmt: skip
+            out.append(
+                ctx.in_section(
+                    "missing-field",
+                    f"The {_TITLES[section]} has no '{label}' field (write N/A if it does not apply).",
+                    sec,
+                    sec.start,
+                    head_end,
+                )
+            )
     return out
 
 
@@ -117,8 +149,15 @@ def _missing_lessons_parts(ctx: Context) -> list[Finding]:
             if part not in parts and not re.search(_TITLES[part].replace("'", "'?"), body, re.I):
                 head_end = ctx.text.find("\n", sec.start)
                 head_end = sec.end if head_end < 0 else min(head_end, sec.end)
-                out.append(ctx.in_section("missing-lessons-part", f"Lessons Learned has no '{_TITLES[part]}' part "
-                                          "(write N/A if there is nothing to say).", sec, sec.start, head_end))  # fmt: skip
+                out.append(
+                    ctx.in_section(
+                        "missing-lessons-part",
+                        f"Lessons Learned has no '{_TITLES[part]}' part (write N/A if there is nothing to say).",
+                        sec,
+                        sec.start,
+                        head_end,
+                    )
+                )
         break
     return out
 

@@ -6,19 +6,14 @@ import re
 
 from ca_incidents.parse.lines import bullet_match, strip_markdown
 from ca_incidents.score.detectors import ANALYSED_TYPES, Context
+from ca_incidents.score.features import content_words
 from ca_incidents.score.model import Finding
 
 RULES = ("unmapped-root-cause", "no-prevent-action", "missing-evaluation-criteria")
 
-_STOP = frozenset(
-    "the a an and or of to in on for with from by at as is are was were be been that this these those our we it "
-    "its not no did does do had has have which when what who why how all any more other into than then there "
-    "their they them also only such would could should will can may because after before during about".split()
-)
-
 
 def _words(text: str) -> set[str]:
-    return {w[:6] for w in re.findall(r"[a-z][a-z0-9-]{3,}", text.lower()) if w not in _STOP}
+    return content_words(text)
 
 
 def _head(ctx: Context, name: str) -> tuple[int, int] | None:
@@ -44,8 +39,15 @@ def _unmapped_factors(ctx: Context) -> list[Finding]:
         if sec is not None:
             nl = ctx.text.find("\n", rc.start)
             end = rc.end if nl < 0 else min(nl, rc.end)
-            out.append(ctx.in_section("unmapped-root-cause", f"Contributing factor #{i} is not named in any action "
-                                      "item's Corresponding Root Cause(s).", sec, rc.start, end))  # fmt: skip
+            out.append(
+                ctx.in_section(
+                    "unmapped-root-cause",
+                    f"Contributing factor #{i} is not named in any action item's Corresponding Root Cause(s).",
+                    sec,
+                    rc.start,
+                    end,
+                )
+            )
     return out
 
 
@@ -63,8 +65,15 @@ def _unmapped_lessons(ctx: Context) -> list[Finding]:
             if len(body.split()) < 4 or re.fullmatch(r"n/?a\.?|none\.?", body.strip(), re.I):
                 continue
             if len(_words(body) & actions) < 2:
-                out.append(ctx.in_section("unmapped-root-cause", "This 'What didn't go well' item has no action item "
-                                          "that addresses it.", sec, line_start, line_start + len(raw)))  # fmt: skip
+                out.append(
+                    ctx.in_section(
+                        "unmapped-root-cause",
+                        "This 'What didn't go well' item has no action item that addresses it.",
+                        sec,
+                        line_start,
+                        line_start + len(raw),
+                    )
+                )
     return out
 
 
@@ -74,8 +83,11 @@ def _no_prevent(ctx: Context) -> list[Finding]:
     if not items or head is None or any(a.kind == "prevent" for a in items):
         return []
     kinds = sorted({a.kind for a in items if a.kind}) or ["no kinds"]
-    return [ctx.finding("no-prevent-action", f"No action item is of kind Prevent (only {', '.join(kinds)}).", *head,
-                        "action_items")]  # fmt: skip
+    return [
+        ctx.finding(
+            "no-prevent-action", f"No action item is of kind Prevent (only {', '.join(kinds)}).", *head, "action_items"
+        )
+    ]
 
 
 def _no_criteria(ctx: Context) -> list[Finding]:
@@ -83,8 +95,15 @@ def _no_criteria(ctx: Context) -> list[Finding]:
     for a in ctx.parsed.action_items:
         sec = ctx.section_at(a.start, a.end)
         if sec is not None and not (a.evaluation_criteria or "").strip(" -"):
-            out.append(ctx.in_section("missing-evaluation-criteria", "This action item has no evaluation criteria "
-                                      "(how anyone can check it worked).", sec, a.start, a.end))  # fmt: skip
+            out.append(
+                ctx.in_section(
+                    "missing-evaluation-criteria",
+                    "This action item has no evaluation criteria (how anyone can check it worked).",
+                    sec,
+                    a.start,
+                    a.end,
+                )
+            )
     return out
 
 

@@ -54,16 +54,26 @@ def _no_summary(ctx: Context) -> list[Finding]:
         return []
     s, e, sec = _anchor(ctx, "summary")
     what = "is too short to explain" if body.strip() else "is missing; add one that explains"
-    return [ctx.finding("no-summary", f"The summary {what} what went wrong, since when and how many certificates.",
-                        s, e, sec)]  # fmt: skip
+    return [
+        ctx.finding(
+            "no-summary", f"The summary {what} what went wrong, since when and how many certificates.", s, e, sec
+        )
+    ]
 
 
 def _no_variants(ctx: Context) -> list[Finding]:
     if ctx.report_type not in ANALYSED_TYPES or _VARIANT.search(ctx.text):
         return []
     s, e, sec = _anchor(ctx, "root_cause")
-    return [ctx.finding("no-variant-analysis", "Nothing says whether the same cause was looked for in other "
-                        "profiles, systems, CAs or periods.", s, e, sec)]  # fmt: skip
+    return [
+        ctx.finding(
+            "no-variant-analysis",
+            "Nothing says whether the same cause was looked for in other profiles, systems, CAs or periods.",
+            s,
+            e,
+            sec,
+        )
+    ]
 
 
 def _no_detection(ctx: Context) -> list[Finding]:
@@ -73,8 +83,15 @@ def _no_detection(ctx: Context) -> list[Finding]:
     if _DETECTION.search(scope or ctx.text):
         return []
     s, e, sec = _anchor(ctx, "root_cause")
-    return [ctx.finding("no-detection-analysis", "Nothing says why the problem was not detected earlier (which "
-                        "check, lint or monitor missed it, and why).", s, e, sec)]  # fmt: skip
+    return [
+        ctx.finding(
+            "no-detection-analysis",
+            "Nothing says why the problem was not detected earlier (which check, lint or monitor missed it, and why).",
+            s,
+            e,
+            sec,
+        )
+    ]
 
 
 def detect(ctx: Context) -> list[Finding]:

@@ -1,0 +1,106 @@
+"""Score one report: run every detector family that applies to its era, then per-criterion and composite
+scores with their breakdown.
+
+Scoring rule: each criterion starts at 100 and loses points per rule that fired (error 30, warning 12,
+info 4), with repeats of the same rule counting half each up to twice the first penalty - so one vague item
+in ten costs less than ten. The composite is the weighted mean over the criteria that apply to the
+report's type and era (a preliminary report is not marked down for having no action items).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ca_incidents.parse.model import ERAS, ParsedReport
+from ca_incidents.parse.report import parse_report
+from ca_incidents.score import nlp as nlp_loader
+from ca_incidents.score.detectors import (
+    Context,
+    actions,
+    candour,
+    conformance,
+    coverage,
+    root_cause,
+    thoroughness,
+    timeline,
+)
+from ca_incidents.score.model import CriterionScore, Finding, ReportScore
+from ca_incidents.score.rules import catalogue
+
+FAMILIES = (conformance, timeline, coverage, thoroughness, candour, actions, root_cause)
+PENALTY = {"error": 30.0, "warning": 12.0, "info": 4.0}
+_CRITERIA_BY_TYPE = {
+    "full": None,  # all
+    "legacy": None,
+    "audit": None,
+    "preliminary": ("conformance", "thoroughness", "candour"),
+    "closure": ("conformance", "actions", "candour"),
+    "update": ("actions", "candour"),
+    "other": ("candour",),
+}
+
+
+@dataclass
+class ScoredReport:
+    """Everything the scorer says about one text."""
+
+    era: str | None
+    report_type: str
+    findings: list[Finding] = field(default_factory=list)
+    score: ReportScore = field(default_factory=lambda: ReportScore(100.0))
+    parsed: ParsedReport | None = None
+
+
+def effective_era(parsed: ParsedReport, override: str | None = None) -> str | None:
+    """The era whose rules apply: the one asked for, else the template the report was written in."""
+    return override if override in ERAS else parsed.era
+
+
+def _criterion_scores(findings: list[Finding], era: str | None, report_type: str) -> list[CriterionScore]:
+    cat = catalogue()
+    wanted = _CRITERIA_BY_TYPE.get(report_type, ("candour",)) or tuple(cat.criteria)
+    applicable = {r.criterion for r in cat.rules.values() if r.applies(era)}
+    counts = Counter(f.rule for f in findings)
+    out = []
+    for name, (weight, _title) in cat.criteria.items():
+        if name not in wanted or name not in applicable:
+            continue
+        rules = sorted(r for r in counts if cat.rule(r).criterion == name)
+        lost = 0.0
+        for rule_id in rules:
+            base = PENALTY[cat.rule(rule_id).severity]
+            lost += min(2 * base, base * (1 + 0.5 * (counts[rule_id] - 1)))
+        out.append(CriterionScore(name, round(max(0.0, 100.0 - lost), 1), weight, tuple(rules)))
+    return out
+
+
+def composite(criteria: list[CriterionScore]) -> float:
+    """Weighted mean of the applicable criteria (100 when none applies)."""
+    total = sum(c.weight for c in criteria)
+    return round(sum(c.score * c.weight for c in criteria) / total, 1) if total else 100.0
+
+
+def score_report(
+    text: str,
+    parsed: ParsedReport | None = None,
+    *,
+    posted_at: datetime | date | None = None,
+    era: str | None = None,
+    model: str | None = None,
+) -> ScoredReport:
+    """Findings and scores for one report text (parsed here unless a parse is passed in)."""
+    parsed = parsed if parsed is not None else parse_report(text, posted_at)
+    use_era = effective_era(parsed, era)
+    ctx = Context(text, parsed, use_era, posted_at, nlp=lambda: nlp_loader.load(model))
+    cat = catalogue()
+    found: set[Finding] = set()
+    for family in FAMILIES:
+        if not any(cat.rule(r).applies(use_era) for r in family.RULES):
+            continue
+        found.update(f for f in family.detect(ctx) if cat.rule(f.rule).applies(use_era))
+    findings = sorted(found, key=lambda f: (f.start, f.end, f.rule, f.message))
+    criteria = _criterion_scores(findings, use_era, parsed.report_type)
+    score = ReportScore(composite(criteria), criteria, cat.rubric_version)
+    return ScoredReport(use_era, parsed.report_type, findings, score, parsed)

@@ -1,0 +1,96 @@
+"""`ca-incidents lint`: linter-style output, JSON findings, exit codes and bad input without tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ca_incidents.cli import app
+
+GOLD = Path(__file__).resolve().parents[1] / "gold" / "parser" / "dev"
+DRAFT = """## Preliminary Incident Report
+
+### Summary
+- **Incident description:** Larkspur Trust issued 3 certificates with an expired CAA check result
+  between 2025-09-01 and 2025-09-02; issuance from the affected path is stopped.
+- **Relevant policies:** TLS BR 3.2.2.8
+- **Source of incident disclosure:** Self Reported
+"""
+
+runner = CliRunner()
+
+
+def _lint(tmp_path: Path, content: bytes | str, *args: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / "draft.md"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return path, runner.invoke(app, ["lint", str(path), *args])
+
+
+def test_clean_draft_exits_zero(tmp_path: Path) -> None:
+    _, result = _lint(tmp_path, DRAFT, "--posted-at", "2025-09-03")
+    assert result.exit_code == 0, result.output
+    assert "0 errors" in result.output
+
+
+def test_error_finding_exits_one_with_linter_lines(tmp_path: Path) -> None:
+    draft = (
+        DRAFT.replace("- **Source of incident disclosure:** Self Reported\n", "") + "\nThis has no security impact.\n"
+    )
+    path, result = _lint(tmp_path, draft.replace("### Summary", "### Notes"), "--posted-at", "2025-09-03")
+    assert result.exit_code == 1
+    first = result.output.splitlines()[0]
+    assert first.startswith(f"{path}:") and " error missing-section " in first
+    line = draft[: draft.index("This has no")].count("\n") + 1
+    assert f"{path}:{line}:1: warning unsubstantiated-claim" in result.output
+
+
+def test_json_findings_have_positions(tmp_path: Path) -> None:
+    text = DRAFT + "\nThis has no security impact.\n"
+    _, result = _lint(tmp_path, text, "--format", "json", "--era", "v3.1")
+    data = json.loads(result.output)
+    claim = next(f for f in data["findings"] if f["rule"] == "unsubstantiated-claim")
+    assert set(claim) >= {"rule", "severity", "message", "start", "end", "line", "column"}
+    assert text[claim["start"] : claim["end"]] == "This has no security impact."
+    assert claim["line"] == text[: claim["start"]].count("\n") + 1 and claim["column"] == 1
+    assert data["rules_era"] == "v3.1" and "sections" in data
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x00\x01\x02binary", "looks binary"),
+        (b"caf\xe9 report", "not valid UTF-8"),
+    ],
+)
+def test_bad_input_gives_a_clear_error(tmp_path: Path, content: bytes, message: str) -> None:
+    _, result = _lint(tmp_path, content)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_empty_and_huge_files_give_a_clean_result(tmp_path: Path) -> None:
+    _, empty = _lint(tmp_path, b"")
+    assert empty.exit_code == 0 and "0 errors" in empty.output
+    big = ("Some free text about a certificate problem, with no template at all. " * 15000)[:1_000_000]
+    _, result = _lint(tmp_path, big)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    missing = runner.invoke(app, ["lint", str(tmp_path / "nope.md")])
+    assert missing.exit_code == 2 and "not a readable file" in missing.output
+
+
+def test_bad_options_are_rejected(tmp_path: Path) -> None:
+    _, era = _lint(tmp_path, DRAFT, "--era", "v9")
+    _, when = _lint(tmp_path, DRAFT, "--posted-at", "yesterday")
+    assert era.exit_code == 2 and "--era" in era.output
+    assert when.exit_code == 2 and "--posted-at" in when.output
+
+
+def test_lint_is_deterministic_on_a_gold_report() -> None:
+    path = sorted(GOLD.glob("*.md"))[21]
+    outputs = {runner.invoke(app, ["lint", str(path), "--format", "json"]).output for _ in range(2)}
+    assert len(outputs) == 1

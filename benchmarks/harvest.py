@@ -10,6 +10,7 @@ does over REST, with the same 4 threads and no rate limit (at 60/min it would ta
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import time
@@ -71,8 +72,6 @@ def main() -> int:
     if not SHARED.exists():
         print(f"skipped: needs the real records at {SHARED} (../shared is absent)")
         return 0
-    import json
-
     records = json.loads(SHARED.read_text(encoding="utf-8"))["bugs"]
     corpus = FixtureCorpus.from_records(records, synthetic_activity)
     with serve(corpus, latency=LATENCY) as server, tempfile.TemporaryDirectory() as tmp:
@@ -86,8 +85,8 @@ def main() -> int:
         naive_time, naive_log = time.monotonic() - start, list(server.log)
     ours, naive = len(ours_log), len(naive_log)
     print(f"corpus: {len(records)} bugs, {result.comments_added} comments; server latency {LATENCY * 1000:.0f} ms")
-    print(f"harvester: {ours} requests {dict(Counter(e.kind for e in ours_log))}, {ours_time:.2f} s "
-          f"(rate limit {config.rate_limit:g}/min, concurrency {config.concurrency}, batch {config.batch_size})")  # fmt: skip
+    settings = f"rate limit {config.rate_limit:g}/min, concurrency {config.concurrency}, batch {config.batch_size}"
+    print(f"harvester: {ours} requests {dict(Counter(e.kind for e in ours_log))}, {ours_time:.2f} s ({settings})")
     print(f"naive:     {naive} requests {dict(Counter(e.kind for e in naive_log))}, {naive_time:.2f} s "
           "(4 threads, unthrottled)")  # fmt: skip
     print(f"ratio requests harvester/naive: {ours / naive:.4f} (1/{naive / ours:.0f}; target <= 1/20)")

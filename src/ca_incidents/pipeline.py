@@ -68,7 +68,7 @@ def run_demo(
         shutil.rmtree(data_dir)  # the demo always starts from nothing, so two runs give the same outputs
     with serve(FixtureCorpus.from_dir(corpus_dir)) as server:
         log(f"harvest: {corpus_dir} served at {server.url}")
-        harvested = harvest(HarvestConfig(base_url=server.url, data_dir=data_dir, rate_limit=6000))
+        harvested = harvest(HarvestConfig(base_url=server.url, data_dir=data_dir, rate_limit=6000, api_key=""))
     result = run_stages(data_dir, reports_dir=reports_dir, log=log)
     result.steps = {"harvest": harvested.summary(), **result.steps}
     return result

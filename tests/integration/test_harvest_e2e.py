@@ -214,7 +214,12 @@ def test_sigkill_mid_run_then_rerun_equals_the_uninterrupted_harvest(baseline, r
         server.latency = 0
         harvest(config(server.url, data_dir, batch_size=20))
         assert not synced & server.requested_ids("comment")  # finished batches are not fetched again
+        server.reset_log()
+        replayed = tmp_path / "replayed"  # the killed run and its resumption, replayed offline
+        result = harvest(config(server.url, replayed, cache_dir=data_dir / "http-cache", offline=True))
+        assert sum(server.requests.values()) == 0 and result.runs == 2
     assert tables(data_dir) == tables(baseline[0])
+    assert tables(replayed) == tables(baseline[0])
 
 
 def test_cli_quiet_prints_one_json_line_and_uses_documented_exit_codes(tmp_path):

@@ -32,8 +32,11 @@ def _print_frame(console, title: str, frame, limit: int | None = None) -> None:
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", show_lines=False)
+    frame = frame.dropna(axis=1, how="all")
     for column in frame.columns:
-        table.add_column(str(column), overflow="fold")
+        table.add_column(
+            str(column), overflow="fold", no_wrap=column == "link", min_width=30 if column == "reason" else None
+        )
     shown = frame if limit is None else frame.head(limit)
     for row in shown.itertuples(index=False):
         table.add_row(*(_format_cell(v) for v in row))

@@ -62,7 +62,7 @@ class Corpus:
     def provenance(self) -> str:
         """The one-line note stamped on every figure: snapshot hash, source, period and CA filter."""
         cas = f"; CAs: {', '.join(self.ca_filter)}" if self.ca_filter else ""
-        return f"snapshot {self.manifest_sha256[:16]} ({self.source}); bugs filed {self.period}{cas}"
+        return f"manifest sha256 {self.manifest_sha256[:16]} ({self.source}); bugs filed {self.period}{cas}"
 
     def summary(self) -> pd.DataFrame:
         """Row counts per table, before and after the period/CA filter (shown at the top of each notebook)."""

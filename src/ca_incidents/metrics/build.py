@@ -63,11 +63,11 @@ def compute(con: duckdb.DuckDBPyConnection, as_of: datetime | None = None) -> Me
     bugs = load_bugs(con, as_of)
     m = Metrics(as_of or datetime.now().replace(microsecond=0), bugs)  # noqa: DTZ005 - naive UTC like the store
     for bug in bugs:
-        m.deadlines.extend(bug_deadlines(bug, m.as_of))
-        m.questions.extend(ledger_row(q, m.as_of) for q in bug_questions(bug))
         changes, tracks = follow(bug.id, [i for i in load_items(con, bug) if i.time <= m.as_of])
         m.item_changes.extend(changes)
         m.tracks[bug.id] = tracks
+        m.deadlines.extend(bug_deadlines(bug, m.as_of, tracks))
+        m.questions.extend(ledger_row(q, m.as_of) for q in bug_questions(bug))
         m.counts.extend(bug_count_changes(bug))
         m.disclosures.append(bug_disclosure(bug))
     m.recurrences = find_recurrences(bugs)

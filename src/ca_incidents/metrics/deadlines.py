@@ -7,13 +7,14 @@ The rows cite the comments that started and met each clock and the history row t
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ca_incidents.metrics.context import Bug, Comment
-from ca_incidents.metrics.rules import Check, first_report_check, full_report_check, rules_at
-from ca_incidents.metrics.updates import Stamp, UpdateCheck, UpdateInputs, update_checks
+from ca_incidents.metrics.followthrough import Track
+from ca_incidents.metrics.rules import Check, first_report_check, full_report_check, next_update_due, rules_at
+from ca_incidents.metrics.updates import CLOSED_STATUSES, Stamp, UpdateCheck, UpdateInputs, update_checks
 
-MISSED_UPDATE_RULES = ("next_update", "weekly", "revocation")
+MISSED_UPDATE_RULES = ("next_update", "weekly", "revocation", "action_item")
 NO_FULL_REPORT = "no full report recognised (a CA full, legacy or audit report listing action items)"
 
 
@@ -81,8 +82,38 @@ def _update_row(bug: Bug, u: UpdateCheck) -> DeadlineRow:
     )  # fmt: skip
 
 
-def bug_deadlines(bug: Bug, as_of: datetime) -> list[DeadlineRow]:
-    """Every deadline check of one bug."""
+def _closed_at(bug: Bug) -> datetime | None:
+    return next((c.time for c in bug.changes("status") if c.added.upper() in CLOSED_STATUSES), None)
+
+
+def action_item_checks(bug: Bug, tracks: list[Track], as_of: datetime) -> list[DeadlineRow]:
+    """v3.1+: an action item still open when its due date passes has slipped, and the CA must update
+    within 3 days (due at the end of the third day, anywhere on Earth). Met by any CA post from the due day
+    on; not applicable once the bug is resolved or a Closure Report was posted."""
+    out = []
+    closed = _closed_at(bug)
+    closure = next((c.time for c in bug.comments if c.is_ca and c.role == "closure"), None)
+    for t in tracks:
+        day = t.last.due_date
+        days = rules_at(day).action_item_update_days if day else None
+        if day is None or days is None or not t.is_open or t.is_dropped:
+            continue
+        start = datetime.combine(day, datetime.min.time())
+        due = next_update_due(day + timedelta(days=days))
+        if any(x is not None and x <= due for x in (closed, closure)) or t.last.time > due:
+            continue
+        post = next((c for c in bug.comments if c.is_ca and c.time >= start), None)
+        status = "met" if post and post.time <= due else "missed" if post or as_of > due else "pending"
+        done = post if status != "pending" else None
+        out.append(DeadlineRow(bug.id, "action_item", status, rules_at(day).period, start, t.last.comment_id, due,
+                               day + timedelta(days=days), done.time if done else None, done.id if done else None,
+                               round((done.time - due).total_seconds() / 3600, 2) if done else None,
+                               reason=f"item due {day}: {t.last.text[:80]}"))  # fmt: skip
+    return out
+
+
+def bug_deadlines(bug: Bug, as_of: datetime, tracks: list[Track] | None = None) -> list[DeadlineRow]:
+    """Every deadline check of one bug (``tracks``: its action items, for the v3.1+ 3-day rule)."""
     disclosed = bug.creation_time
     first_ca = next((c for c in bug.comments if c.is_ca), None)
     opener = bug.comments[0] if bug.comments else None
@@ -101,4 +132,5 @@ def bug_deadlines(bug: Bug, as_of: datetime) -> list[DeadlineRow]:
                         opener.id if opener else None, None, None, first_ca.time, first_ca.id, hours)
         )  # fmt: skip
     rows.extend(_update_row(bug, u) for u in update_checks(update_inputs(bug, as_of)))
+    rows.extend(action_item_checks(bug, tracks or [], as_of))
     return rows

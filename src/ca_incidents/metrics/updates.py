@@ -161,26 +161,31 @@ def _cadence(inputs: UpdateInputs, clock: datetime) -> tuple[str, int, int | Non
     return None
 
 
-def _default_clock(inputs: UpdateInputs, dates: list[_Date], start: datetime, stop: datetime) -> datetime | None:
+def _default_clock(
+    inputs: UpdateInputs, dates: list[_Date], start: datetime, stop: datetime
+) -> tuple[datetime | None, bool]:
     """When the default cadence starts counting in [start, stop): after any pending Next update date and
-    not before the weekly rule existed."""
+    not before the weekly rule existed; and whether a Next update date moved it."""
     clock = max(start, period_start("v1.0-weekly")) if not rules_at(start).weekly_updates else start
+    moved = False
     for _ in range(len(dates) + 1):
         until = _pending_date_until(dates, clock)
         if until is None:
             break
-        clock = until
-    return clock if clock < stop else None
+        clock, moved = until, True
+    return (clock if clock < stop else None), moved
 
 
 def _default_window(inputs: UpdateInputs, dates: list[_Date], start: Stamp, end: Stamp | None) -> UpdateCheck | None:
     closed = _closed_after(inputs, start.time)
     stop = min(end.time if end else inputs.as_of, closed or datetime.max)
-    clock = _default_clock(inputs, dates, start.time, stop)
+    clock, moved = _default_clock(inputs, dates, start.time, stop)
     cadence = _cadence(inputs, clock) if clock else None
     if clock is None or cadence is None:
         return None
     rule, days, must_days = cadence
+    if moved and clock is not None and (end is None or end.time > clock):
+        return None  # a Next update date fell due in this gap unmet: one missed update per gap
     due = clock + timedelta(days=days)
     later_date = next((d for d in dates if clock < d.set_time <= min(due, stop)), None)
     if later_date is not None:

@@ -227,7 +227,7 @@ def _finish(fields: _Fields) -> _Fields:
     ):
         fields.kind = kind_of(m.group(1))
         text = text[: m.start()] + text[m.end() :]
-    fields.text = strip_markdown(text).strip(" -–—:;,")
+    fields.text = strip_markdown(text).strip(" -–—:;,([")
     return fields
 
 

@@ -72,7 +72,7 @@ V3_MARKERS = re.compile(
     re.IGNORECASE,
 )
 V2_MARKERS = re.compile(
-    r"^\s*#{1,3}\s*(?:audit\s+)?incident report\s*$|what went well|what didn'?t go well|where we got lucky|"
+    r"^[ \t]*#{1,3}[ \t]*(?:audit[ \t]+)?incident report[ \t]*$|what went well|what didn'?t go well|where we got lucky|"
     r"lessons learned|\|\s*action item\s*\|\s*kind\s*\||all times are utc|finding #\s*\d",
     re.IGNORECASE | re.MULTILINE,
 )

@@ -54,7 +54,7 @@ def _report_type(
     if re.search(r"full (?:incident )?report", head):
         return "full"
     if re.search(
-        r"audit incident report|findings? in (?:the )?(?:19|20)\d\d audit|^\s*finding\s*#?\s*\d", head, re.M
+        r"audit incident report|findings? in (?:the )?(?:19|20)\d\d audit|^[ \t]*finding\s*#?\s*\d", head, re.M
     ) or (
         re.search(r"root cause of (?:the )?issue", text, re.I) and re.search(r"remediation plan", text, re.I)
     ):

@@ -196,6 +196,8 @@ def find_candidates(lines: list[Line]) -> list[Candidate]:
     """Every heading-like line of the document, in order."""
     out: list[Candidate] = []
     for i, line in enumerate(lines):
+        if not line.text or line.text.isspace():
+            continue
         if (
             i > 0
             and re.fullmatch(r"\s{0,3}(=+|-{2,})\s*", line.text)

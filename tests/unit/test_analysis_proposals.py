@@ -48,8 +48,14 @@ def _corpus() -> Corpus:
         "creation_time": [T("2025-08-01 10:00"), T("2025-08-05 09:00"), T("2025-09-10"), T("2025-11-30"),
                           T("2019-05-01 10:00"), T("2019-05-30")],
     })  # fmt: skip
-    history = pd.DataFrame({"bug_id": [1, 1], "seq": [0, 1], "field_name": ["whiteboard", "whiteboard"],
-                            "added": ["[ca-compliance] Next update 2025-08-20", "[ca-compliance] Next update 2025-09-12"]})
+    history = pd.DataFrame(
+        {
+            "bug_id": [1, 1],
+            "seq": [0, 1],
+            "field_name": ["whiteboard", "whiteboard"],
+            "added": ["[ca-compliance] Next update 2025-08-20", "[ca-compliance] Next update 2025-09-12"],
+        }
+    )
     tables = {"bugs": bugs, "reports": reports, "sections": sections, "action_items": items, "root_causes": causes,
               "timeline_events": events, "comment_roles": roles, "history": history}  # fmt: skip
     return Corpus(tables, "0" * 64, "test")

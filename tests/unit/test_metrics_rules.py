@@ -54,7 +54,7 @@ def test_rule_table_matches_the_spec() -> None:
         (None, None), (3, 7), (3, 7), (3, 7)
     ]  # fmt: skip
     assert [by[p].closure_report_required for p in by] == [False] * 4 + [True] * 3
-    assert RULES == tuple(sorted(RULES, key=lambda r: r.start))
+    assert tuple(sorted(RULES, key=lambda r: r.start)) == RULES
 
 
 # -- first report (72 h from v2.0) ---------------------------------------------------------------------------

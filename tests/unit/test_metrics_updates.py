@@ -94,7 +94,7 @@ def test_next_update_date_replaces_the_weekly_default() -> None:
     opened = datetime(2024, 5, 6, 8)
     boards = [(opened, f"{WB} Next update 2024-05-24")]
     checks = _run(opened, [opened, datetime(2024, 5, 20)], boards)
-    assert [(c.rule, c.status) for c in checks][0] == ("next_update", "met")
+    assert (checks[0].rule, checks[0].status) == ("next_update", "met")
 
 
 def test_resolution_before_the_due_time_waives_the_update() -> None:

@@ -41,20 +41,33 @@ class Dimension:
 
 DIMENSIONS = (
     Dimension("quality", "quality", False, True, "mean report score (0-100; structural index when unscored)"),
-    Dimension("timeliness", "timely_first_report", True, True, "first CA report within 72 h (v2.0+) or 14 days"),
+    Dimension("timeliness", "timely_first_report", True, True, "first CA report on time under the era's rules"),
+    Dimension("updates", "updates_on_time", True, True, "no Next update / weekly update missed (metrics stage)"),
     Dimension("answers", "questions_answered", True, True, "every question answered within 7 days"),
-    Dimension("follow_through", "follow_through", True, True, "no action item left overdue (metrics stage)"),
-    Dimension("recurrence", "recurrence", True, False, "an earlier incident of the same CA had the same tag"),
-    Dimension("boilerplate", "boilerplate", True, False, "near-duplicate passages reused (metrics stage)"),
+    Dimension("follow_through", "follow_through", True, True, "no action item slipped, dropped or late (metrics)"),
+    Dimension("recurrence", "recurrence", True, False, "an earlier similar incident of the same CA"),
+    Dimension("boilerplate", "boilerplate", True, False, "passages copied from other reports (metrics stage)"),
 )
-# columns of the metrics stage's incident_metrics that, when present, replace the fallbacks computed here
-METRIC_COLUMNS = {
-    "timely_first_report": ("is_first_report_on_time", "first_report_on_time"),
-    "questions_answered": ("all_questions_answered_on_time",),
-    "follow_through": ("is_follow_through_complete", "follow_through"),
-    "recurrence": ("is_recurrence", "has_recurrence"),
-    "boilerplate": ("has_boilerplate", "has_copied_passage"),
-}
+
+
+def _share_ok(bad: pd.Series, total: pd.Series) -> pd.Series:
+    """1 when none of ``total`` went wrong, 0 when some did, NaN when there was nothing to judge."""
+    return pd.Series(np.where(total > 0, (bad.fillna(0) == 0).astype(float), np.nan), index=bad.index)
+
+
+def metrics_outcomes(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Per-incident 0/1 dimensions from the metrics stage's ``incident_metrics`` (index: bug_id)."""
+    m = metrics.set_index("bug_id")
+    status = m["first_report_status"].map({"met": 1.0, "missed": 0.0})
+    return pd.DataFrame({
+        "timely_first_report": status,
+        "updates_on_time": _share_ok(m["n_updates_missed"], m["n_update_deadlines"]),
+        "questions_answered": _share_ok(m["n_questions_late"] + m["n_questions_unanswered"], m["n_questions"]),
+        "follow_through": _share_ok(m["n_items_slipped"] + m["n_items_dropped"] + m["n_items_completed_late"],
+                                    m["n_action_items"]),
+        "recurrence": (m["n_earlier_similar"] > 0).astype(float).where(m["n_earlier_similar"].notna()),
+        "boilerplate": (m["n_copied_passages"] > 0).astype(float).where(m["n_copied_passages"].notna()),
+    })  # fmt: skip
 
 
 def wilson_interval(successes: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
@@ -161,8 +174,9 @@ def _recurrence(inc: pd.DataFrame) -> pd.Series:
 def incident_outcomes(corpus: Corpus) -> pd.DataFrame:
     """One row per incident with every dimension's value, its stratum (era x primary tag) and its CA.
 
-    Values come from the metrics stage's ``incident_metrics`` when it has the column, else from the simple
-    fallbacks here (each documented in ``DIMENSIONS``); a dimension with no source is left empty.
+    Values come from the metrics stage's ``incident_metrics`` when it has run, else from simple fallbacks
+    (first report within 72 h / 14 days, questions answered within 7 days, an earlier bug of the same CA with
+    the same tag); dimensions only the metrics stage measures are left empty without it.
     """
     inc = incidents(corpus)
     rf = report_frame(corpus)
@@ -178,13 +192,12 @@ def incident_outcomes(corpus: Corpus) -> pd.DataFrame:
     inc["recurrence"] = _recurrence(inc)
     inc["follow_through"] = np.nan
     inc["boilerplate"] = np.nan
+    inc["updates_on_time"] = np.nan
     metrics = corpus.table("incident_metrics")
-    if not metrics.empty and "bug_id" in metrics.columns:
-        indexed = metrics.set_index("bug_id")
-        for column, candidates in METRIC_COLUMNS.items():
-            source = next((c for c in candidates if c in indexed.columns), None)
-            if source is not None:
-                inc[column] = inc["bug_id"].map(indexed[source]).astype(float)
+    if not metrics.empty:
+        derived = metrics_outcomes(metrics)
+        for column in derived.columns:
+            inc[column] = inc["bug_id"].map(derived[column]).astype(float)
     inc["incident_type"] = inc["tags"].apply(lambda t: t[0] if len(t) else "untagged")
     inc["stratum"] = inc["era"].astype(str) + " / " + inc["incident_type"]
     return inc
@@ -243,14 +256,24 @@ def funnel_limits(n: np.ndarray, centre: float, spread: float, binary: bool, z: 
     return centre - half, centre + half
 
 
-def plot_funnel(inc: pd.DataFrame, dim: Dimension, title: str, ylabel: str) -> Figure:
-    """Funnel plot: each CA's value against its number of incidents, with 95% and 99.8% limits."""
+def _unit(dim: Dimension) -> str:
+    return "share of incidents (0-1)" if dim.binary else "score (0-100)"
+
+
+def _grid(n: int, height: float) -> tuple[Figure, np.ndarray]:
     import matplotlib.pyplot as plt
 
+    rows = max(1, int(np.ceil(n / 2)))
+    fig, axes = plt.subplots(rows, 2, figsize=(12.0, height * rows), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, axes.flat
+
+
+def _draw_funnel(ax, inc: pd.DataFrame, dim: Dimension) -> None:
     table = scorecard(inc, dim)
     valid = inc[dim.column].dropna()
     centre, spread = float(valid.mean()), float(valid.std(ddof=1)) if len(valid) > 1 else 0.0
-    fig, ax = plt.subplots()
     grid = np.linspace(1, max(2, table["n"].max()) * 1.05, 200)
     for z, style, label in ((Z95, "--", "95% limits"), (3.09, ":", "99.8% limits")):
         low, high = funnel_limits(grid, centre, spread, dim.binary, z)
@@ -259,32 +282,46 @@ def plot_funnel(inc: pd.DataFrame, dim: Dimension, title: str, ylabel: str) -> F
     ax.axhline(centre, color="0.2", lw=1, label="overall")
     ax.scatter(table["n"], table["mean"], color="#3b6ea5", zorder=3, label="CA owner")
     for row in table.itertuples():
-        ax.annotate(str(row.ca_owner), (row.n, row.mean), textcoords="offset points", xytext=(4, 3), fontsize=7)
-    ax.set_title(title)
+        ax.annotate(str(row.ca_owner), (row.n, row.mean), textcoords="offset points", xytext=(4, 3), fontsize=6)
+    ax.set_title(f"{dim.name}: {dim.description}", fontsize=9)
     ax.set_xlabel("incidents with a value (count)")
-    ax.set_ylabel(ylabel)
-    ax.legend(loc="best", fontsize=8)
+    ax.set_ylabel(_unit(dim))
+    ax.legend(loc="best", fontsize=6)
+
+
+def plot_funnels(inc: pd.DataFrame, dims: list[Dimension]) -> Figure:
+    """Funnel plots, one panel per dimension: each CA's value against its incidents, 95% and 99.8% limits."""
+    fig, axes = _grid(len(dims), 3.8)
+    for ax, dim in zip(axes, dims, strict=False):
+        _draw_funnel(ax, inc, dim)
+    fig.suptitle("CA values against the spread expected by chance (funnel plots)", fontweight="bold")
     fig.tight_layout()
     return fig
 
 
-def plot_intervals(table: pd.DataFrame, title: str, xlabel: str) -> Figure:
-    """Raw interval and shrunk estimate per CA side by side (alphabetical, so not a ranking)."""
-    import matplotlib.pyplot as plt
-
+def _draw_intervals(ax, table: pd.DataFrame, dim: Dimension) -> None:
     data = table.sort_values("ca_owner", ascending=False).reset_index(drop=True)
     y = np.arange(len(data))
-    fig, ax = plt.subplots(figsize=(8.0, max(3.0, 0.35 * len(data) + 1.2)))
     ax.errorbar(data["mean"], y + 0.15, xerr=[(data["mean"] - data["ci_low"]).clip(lower=0).fillna(0),
                 (data["ci_high"] - data["mean"]).clip(lower=0).fillna(0)], fmt="o", color="0.55", capsize=3,
                 label="raw, 95% interval")  # fmt: skip
     ax.errorbar(data["eb"], y - 0.15, xerr=[(data["eb"] - data["eb_low"]).clip(lower=0),
                 (data["eb_high"] - data["eb"]).clip(lower=0)], fmt="s", color="#3b6ea5", capsize=3,
                 label="shrunk (empirical Bayes), 95% interval")  # fmt: skip
-    ax.set_yticks(y, [f"{c} (n={n})" for c, n in zip(data["ca_owner"], data["n"], strict=True)])
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
+    ax.set_yticks(y, [f"{c} (n={n})" for c, n in zip(data["ca_owner"], data["n"], strict=True)], fontsize=7)
+    better = "higher is better" if dim.higher_is_better else "lower is better"
+    ax.set_title(f"{dim.name} ({better})", fontsize=9)
+    ax.set_xlabel(_unit(dim))
     ax.set_ylabel("CA owner (incidents)")
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="best", fontsize=6)
+
+
+def plot_intervals(cards: pd.DataFrame, dims: list[Dimension]) -> Figure:
+    """Raw interval and shrunk estimate per CA, one panel per dimension (alphabetical, so not a ranking)."""
+    n_cas = cards["ca_owner"].nunique() if not cards.empty else 1
+    fig, axes = _grid(len(dims), max(3.0, 0.3 * n_cas + 1.4))
+    for ax, dim in zip(axes, dims, strict=False):
+        _draw_intervals(ax, cards[cards["dimension"] == dim.name], dim)
+    fig.suptitle("Per-CA scorecards: raw and shrunk estimates with 95% intervals", fontweight="bold")
     fig.tight_layout()
     return fig

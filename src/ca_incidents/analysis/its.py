@@ -253,24 +253,30 @@ def plot_steps(table: pd.DataFrame, title: str, xlabel: str) -> Figure:
     return fig
 
 
-def plot_series(panel: pd.DataFrame, outcome: str, title: str, ylabel: str, breaks: dict[str, date] | None = None,
+def plot_series(panel: pd.DataFrame, outcomes: list[str], breaks: dict[str, date] | None = None,
                 time_col: str = "creation_time") -> Figure:  # fmt: skip
-    """Quarterly mean of an outcome with the version dates marked: the raw picture behind the model."""
+    """Quarterly share of each outcome with the version dates marked: the raw picture behind the model."""
     import matplotlib.pyplot as plt
 
     breaks = dict(VERSION_DATES) if breaks is None else breaks
-    data = panel[[time_col, outcome]].dropna()
-    quarterly = data.set_index(pd.to_datetime(data[time_col]))[outcome].astype(float).resample("QS").agg(
-        ["mean", "count"])  # fmt: skip
-    fig, ax = plt.subplots()
-    ax.plot(quarterly.index, quarterly["mean"], "o-", ms=3, color="#3b6ea5", label="quarterly mean")
-    for i, (name, day) in enumerate(sorted(breaks.items(), key=lambda kv: kv[1])):
-        ax.axvline(pd.Timestamp(day), color="0.5", ls="--", lw=1, label="CCADB version effective" if i == 0 else None)
-        ax.annotate(name, (pd.Timestamp(day), 1.0), xycoords=("data", "axes fraction"), fontsize=7, rotation=90,
-                    va="top", ha="right")  # fmt: skip
-    ax.set_title(title)
-    ax.set_xlabel("date posted (quarter)")
-    ax.set_ylabel(ylabel)
-    ax.legend(loc="best", fontsize=8)
+    rows = max(1, int(np.ceil(len(outcomes) / 2)))
+    fig, axes = plt.subplots(rows, 2, figsize=(12.0, 3.4 * rows), squeeze=False)
+    for ax in axes.flat[len(outcomes) :]:
+        ax.set_visible(False)
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+        data = panel[[time_col, outcome]].dropna()
+        series = data.set_index(pd.to_datetime(data[time_col]))[outcome].astype(float).resample("QS").mean()
+        ax.plot(series.index, series, "o-", ms=3, color="#3b6ea5", label="quarterly share")
+        for i, (name, day) in enumerate(sorted(breaks.items(), key=lambda kv: kv[1])):
+            ax.axvline(
+                pd.Timestamp(day), color="0.5", ls="--", lw=1, label="CCADB version effective" if i == 0 else None
+            )
+            ax.annotate(name, (pd.Timestamp(day), 1.0), xycoords=("data", "axes fraction"), fontsize=6, rotation=90,
+                        va="top", ha="right")  # fmt: skip
+        ax.set_title(outcome, fontsize=9)
+        ax.set_xlabel("date posted (quarter)")
+        ax.set_ylabel("share of reports (0-1)")
+        ax.legend(loc="best", fontsize=6)
+    fig.suptitle("Report contents over time, with template version dates", fontweight="bold")
     fig.tight_layout()
     return fig

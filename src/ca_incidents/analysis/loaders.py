@@ -60,9 +60,12 @@ class Corpus:
         return f"{self.date_from or '…'} to {self.date_to or '…'}"
 
     def provenance(self) -> str:
-        """The one-line note stamped on every figure: snapshot hash, source, period and CA filter."""
+        """The note stamped on every figure: manifest hash, period and CA filter.
+
+        No path or machine name: the same snapshot must give byte-identical figures anywhere.
+        """
         cas = f"; CAs: {', '.join(self.ca_filter)}" if self.ca_filter else ""
-        return f"manifest sha256 {self.manifest_sha256[:16]} ({self.source}); bugs filed {self.period}{cas}"
+        return f"corpus manifest sha256 {self.manifest_sha256[:16]}; bugs filed {self.period}{cas}"
 
     def summary(self) -> pd.DataFrame:
         """Row counts per table, before and after the period/CA filter (shown at the top of each notebook)."""

@@ -34,11 +34,43 @@ def _filed_by_ca(corpus: Corpus) -> pd.Series:
     return roles[roles["count"] == 0].set_index("bug_id")["is_ca_side"].astype("boolean")
 
 
+_FILER = {"ca": "self", "root_program": "third_party", "third_party": "third_party"}
+
+
+def _disclosure_evidence(corpus: Corpus, bugs: pd.DataFrame) -> dict:
+    metrics = corpus.table("disclosure")
+    return {
+        "metrics": metrics.set_index("bug_id") if not metrics.empty else pd.DataFrame(),
+        "stated": _first_stated_source(corpus.table("reports")),
+        "filed_by_ca": _filed_by_ca(corpus),
+        "external": set(bugs.loc[bugs["whiteboard_tags"].apply(lambda t: t is not None and "external" in list(t)),
+                                 "id"]),
+    }  # fmt: skip
+
+
+def _disclosure(evidence: dict, bug_id: int) -> tuple[str, str]:
+    """The disclosure source of one bug and the evidence it rests on, strongest evidence first."""
+    metrics, stated, filed = evidence["metrics"], evidence["stated"], evidence["filed_by_ca"]
+    if bug_id in metrics.index:
+        row = metrics.loc[bug_id]
+        if pd.notna(row["stated"]) and row["stated"] != "unclear":
+            return str(row["stated"]), "metrics: stated in report"
+        return _FILER.get(str(row["filer"]), "unknown"), "metrics: who filed"
+    if bug_id in stated.index:
+        return str(stated[bug_id]), "stated in report"
+    if bug_id in evidence["external"]:
+        return "third_party", "[external] tag"
+    if bug_id in filed.index:
+        return ("self", "filed by CA account") if bool(filed[bug_id]) else ("third_party", "filed by non-CA account")
+    return "unknown", "no evidence"
+
+
 def incidents(corpus: Corpus) -> pd.DataFrame:
     """One row per bug: CA owner, filing year and era, incident tags, disclosure and the report types posted.
 
-    ``disclosure`` prefers the metrics stage's triangulated value; otherwise the first report's stated source,
-    otherwise who filed the bug (the CA's own account = self). ``disclosure_basis`` says which was used.
+    ``disclosure`` prefers the metrics stage's ``disclosure`` table (the stated source, else who filed the bug;
+    disagreements flagged); without it, the first report's stated source, else the ``[external]`` tag or who
+    filed the bug (the CA's own account = self). ``disclosure_basis`` says which evidence was used.
     """
     bugs = corpus.require("bugs", "harvest")
     df = pd.DataFrame({
@@ -50,32 +82,14 @@ def incidents(corpus: Corpus) -> pd.DataFrame:
     })  # fmt: skip
     df["year"] = df["creation_time"].dt.year
     df["era"] = df["creation_time"].apply(era_of)
-    stated = _first_stated_source(corpus.table("reports"))
-    filed = _filed_by_ca(corpus)
-    is_external = bugs["whiteboard_tags"].apply(lambda t: t is not None and "external" in list(t)).to_numpy()
-    disclosure, basis = [], []
-    metrics = corpus.table("incident_metrics")
-    triangulated = (
-        metrics.set_index("bug_id")["disclosure_source"] if "disclosure_source" in metrics.columns else pd.Series()
+    evidence = _disclosure_evidence(corpus, bugs)
+    disclosure, basis = zip(*(_disclosure(evidence, b) for b in df["bug_id"]), strict=True) if len(df) else ((), ())
+    df["disclosure"] = list(disclosure)
+    df["disclosure_basis"] = list(basis)
+    triangulated = evidence["metrics"]
+    df["is_disclosure_disagreement"] = (
+        df["bug_id"].map(triangulated["is_disagreement"]) if "is_disagreement" in triangulated else pd.NA
     )
-    for bug_id, external in zip(df["bug_id"], is_external, strict=True):
-        if bug_id in triangulated.index and pd.notna(triangulated[bug_id]):
-            disclosure.append(str(triangulated[bug_id]))
-            basis.append("metrics")
-        elif bug_id in stated.index:
-            disclosure.append(str(stated[bug_id]))
-            basis.append("stated in report")
-        elif external or (bug_id in filed.index and filed[bug_id] is False):
-            disclosure.append("third_party")
-            basis.append("[external] tag" if external else "filed by non-CA account")
-        elif bug_id in filed.index:
-            disclosure.append("self")
-            basis.append("filed by CA account")
-        else:
-            disclosure.append("unknown")
-            basis.append("no evidence")
-    df["disclosure"] = disclosure
-    df["disclosure_basis"] = basis
     reports = corpus.table("reports")
     types = reports.groupby("bug_id")["report_type"].apply(lambda s: sorted(set(s))) if not reports.empty else {}
     df["report_types"] = df["bug_id"].map(lambda b: ",".join(types.get(b, [])) if len(types) else "")

@@ -74,20 +74,13 @@ def report_frame(corpus: Corpus, types: tuple[str, ...] | None = SUBSTANTIVE_TYP
 
 
 def _scores_wide(corpus: Corpus) -> pd.DataFrame:
-    """``report_scores`` as one row per report: composite plus one ``score_<criterion>`` column each."""
+    """``report_scores`` reduced to the composite and one ``score_<criterion>`` column per criterion."""
     scores = corpus.table("report_scores")
-    if scores.empty or "comment_id" not in scores.columns:
+    if scores.empty:
         return pd.DataFrame(columns=["comment_id"])
-    if {"criterion", "score"} <= set(scores.columns):  # long format: one row per criterion
-        wide = scores.pivot_table(index="comment_id", columns="criterion", values="score", aggfunc="first")
-        wide.columns = [f"score_{c}" for c in wide.columns]
-        if "composite" in scores.columns:
-            wide["composite"] = scores.groupby("comment_id")["composite"].first()
-        return wide.reset_index()
-    numeric = [c for c in scores.columns if c != "comment_id" and pd.api.types.is_numeric_dtype(scores[c])]
-    keep = [c for c in numeric if c not in {"bug_id", "count", "seq"}]
-    renamed = {c: c if c == "composite" or c.startswith("score_") else f"score_{c}" for c in keep}
-    return scores[["comment_id", *keep]].rename(columns=renamed).drop_duplicates("comment_id")
+    criteria = [c for c in scores.columns if c.endswith("_score")]
+    renamed = {c: f"score_{c.removesuffix('_score')}" for c in criteria}
+    return scores[["comment_id", "composite", *criteria]].rename(columns=renamed)
 
 
 def has_scores(rf: pd.DataFrame) -> bool:

@@ -61,7 +61,7 @@ def compute(con: duckdb.DuckDBPyConnection, as_of: datetime | None = None) -> Me
     """All metrics of the store (as seen at ``as_of``, default: now)."""
     _check_tables(con)
     bugs = load_bugs(con, as_of)
-    m = Metrics(as_of or datetime.now().replace(microsecond=0), bugs)  # noqa: DTZ005 - naive UTC like the store
+    m = Metrics(as_of or datetime.now().replace(microsecond=0), bugs)
     for bug in bugs:
         changes, tracks = follow(bug.id, [i for i in load_items(con, bug) if i.time <= m.as_of])
         m.item_changes.extend(changes)
@@ -167,7 +167,7 @@ def write_metrics(con: duckdb.DuckDBPyConnection, m: Metrics) -> dict[str, int]:
         for name, rows in tables.items():
             if rows:
                 frame = _frame(rows).rename(columns=renames)  # noqa: F841 - read by DuckDB below
-                con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM frame")
+                con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM frame")  # noqa: S608 - names from METRIC_TABLES
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

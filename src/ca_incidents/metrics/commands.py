@@ -36,7 +36,7 @@ def metrics_cmd(data_dir: Path = DATA_DIR) -> None:
 
 
 def dossier_cmd(
-    ca_owner: str = typer.Argument(..., help="CA owner as in `bugs.ca_owner`, e.g. \"Northwind Trust\"."),
+    ca_owner: str = typer.Argument(..., help='CA owner as in `bugs.ca_owner`, e.g. "Northwind Trust".'),
     html: Path | None = typer.Option(None, "--html", help="Also write the dossier as HTML to this file."),
     data_dir: Path = DATA_DIR,
 ) -> None:

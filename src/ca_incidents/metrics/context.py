@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from ca_incidents.parse.roles import REPORT_ROLES, is_ca_account
-from ca_incidents.parse.roles import _is_root_program as is_root_program  # noqa: PLC2701 - one shared list
+from ca_incidents.parse.roles import _is_root_program as is_root_program
 
 REPORT_KINDS = ("preliminary", "full", "closure", "audit", "legacy")
 _CLOSURE_CALL = re.compile(
@@ -126,13 +126,13 @@ def _ca_accounts(bug: Bug, parser_side: dict[int, bool]) -> set[str]:
 
 _BUG_SQL = """
 SELECT id, ca_owner, summary, creator, assigned_to, creation_time, whiteboard, status,
-       coalesce(whiteboard_tags, []) FROM bugs {where} ORDER BY id
+       coalesce(whiteboard_tags, []) FROM bugs WHERE $as_of IS NULL OR creation_time <= $as_of ORDER BY id
 """
 _COMMENT_SQL = """
 SELECT c.id, c.bug_id, c.count, c.creator, c.creation_time, coalesce(c.raw_text, c.text, ''),
        r.role, r.is_ca_side, r.quoted_spans, p.total_certificates, p.disclosure_source, p.n_action_items
 FROM comments c LEFT JOIN comment_roles r ON r.comment_id = c.id LEFT JOIN reports p ON p.comment_id = c.id
-{where} ORDER BY c.bug_id, c.count
+WHERE $as_of IS NULL OR c.creation_time <= $as_of ORDER BY c.bug_id, c.count
 """
 
 
@@ -154,14 +154,14 @@ def _rebuild_state(bug: Bug) -> None:
 
 def load_bugs(con: duckdb.DuckDBPyConnection, as_of: datetime | None = None) -> list[Bug]:
     """Every bug with its comments and history (only what existed at ``as_of`` when given)."""
-    params: list[Any] = [as_of] if as_of else []
+    params = {"as_of": as_of}
     bugs = {
         row[0]: Bug(row[0], row[1], row[2] or "", row[3] or "", row[4] or "", row[5], row[6] or "", row[7] or "",
                     list(row[8]), [], [])
-        for row in con.execute(_BUG_SQL.format(where="WHERE creation_time <= ?" if as_of else ""), params).fetchall()
+        for row in con.execute(_BUG_SQL, params).fetchall()
     }  # fmt: skip
     parser_side: dict[int, bool] = {}
-    rows = con.execute(_COMMENT_SQL.format(where="WHERE c.creation_time <= ?" if as_of else ""), params).fetchall()
+    rows = con.execute(_COMMENT_SQL, params).fetchall()
     for cid, bug_id, count, creator, time, text, role, side, quoted, total, source, n_items in rows:
         if bug_id not in bugs:
             continue
@@ -172,8 +172,7 @@ def load_bugs(con: duckdb.DuckDBPyConnection, as_of: datetime | None = None) -> 
         parser_side[cid] = bool(side)
     history = con.execute(
         "SELECT bug_id, seq, change_time, who, field_name, coalesce(removed, ''), coalesce(added, '') FROM history "
-        + ("WHERE change_time <= ? " if as_of else "")
-        + "ORDER BY bug_id, seq",
+        "WHERE $as_of IS NULL OR change_time <= $as_of ORDER BY bug_id, seq",
         params,
     ).fetchall()
     initial = dict(

@@ -51,7 +51,8 @@ def first_report(bug: Bug) -> Comment | None:
 
 def full_report(bug: Bug) -> Comment | None:
     """The CA's first complete report: a full, legacy or audit report that lists action items."""
-    return next((c for c in bug.comments if c.is_ca and c.role in ("full", "legacy", "audit") and c.n_action_items), None)
+    complete = ("full", "legacy", "audit")
+    return next((c for c in bug.comments if c.is_ca and c.role in complete and c.n_action_items), None)
 
 
 def _row(bug: Bug, check: Check, start: Comment | None, done: Comment | None) -> DeadlineRow:

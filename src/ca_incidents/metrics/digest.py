@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
-from jinja2 import Environment, select_autoescape
 
 from ca_incidents.metrics.build import Metrics, compute
 from ca_incidents.metrics.context import Bug
 from ca_incidents.metrics.deadlines import MISSED_UPDATE_RULES
+from ca_incidents.metrics.dossier import html_env, template
 from ca_incidents.metrics.updates import CLOSED_STATUSES
 
 DEFAULT_BASE = "https://bugzilla.mozilla.org"
@@ -71,14 +71,14 @@ def _lines_for(bug: Bug, m: Metrics) -> list[Line]:
                             f"no CA report since disclosure on {d.start_time:%Y-%m-%d %H:%M} UTC"))  # fmt: skip
     for q in (q for q in m.questions if q["bug_id"] == bug.id and not q["is_answered"]):
         if q["due_time"] is not None and q["due_time"] < m.as_of:
-            out.append(Line("question_unanswered", bug.id, bug.ca_owner, q["question_count"], q["due_time"],
-                            f"question from {q['asker']} asked {q['asked_time']:%Y-%m-%d}, "
-                            f"{days(q['asked_time'])} days without an answer"))  # fmt: skip
+            asked = q["asked_time"]
+            text = f"question from {q['asker']} asked {asked:%Y-%m-%d}, {days(asked)} days unanswered"
+            out.append(Line("question_unanswered", bug.id, bug.ca_owner, q["question_count"], q["due_time"], text))
     for t in m.tracks.get(bug.id, []):
         last = t.last
         if t.is_open and not t.is_dropped and last.due_date is not None and last.due_date < m.as_of.date():
-            out.append(Line("action_item_overdue", bug.id, bug.ca_owner, last.count, None,
-                            f"'{last.text[:80]}' due {last.due_date}, last status {last.status or 'not given'}"))  # fmt: skip
+            text = f"'{last.text[:80]}' due {last.due_date}, last status {last.status or 'not given'}"
+            out.append(Line("action_item_overdue", bug.id, bug.ca_owner, last.count, None, text))
     closures = [c for c in bug.comments if c.is_ca and c.role == "closure"]
     if closures:
         out.append(Line("closure_review", bug.id, bug.ca_owner, closures[-1].count, closures[-1].time,
@@ -111,19 +111,7 @@ def render_text(lines: list[Line], as_of: datetime, base: str) -> str:
     return "\n".join(out) + "\n"
 
 
-_HTML = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Reviewer digest {{ as_of }}</title></head>
-<body><h1>Reviewer digest as of {{ as_of }} UTC</h1>
-{% for key, title in sections.items() %}{% set part = lines | selectattr("section", "equalto", key) | list %}
-<h2>{{ title }} ({{ part | length }})</h2><ul>
-{% for line in part %}<li>{{ line.ca_owner or "?" }}: <a href="{{ line.url(base) }}">bug {{ line.bug_id }}
-{%- if line.comment_count is not none %} comment {{ line.comment_count }}{% endif %}</a>: {{ line.text }}</li>
-{% endfor %}</ul>{% endfor %}
-</body></html>
-"""
-
-
 def render_html(lines: list[Line], as_of: datetime, base: str) -> str:
     """HTML digest (autoescaped: every text from Bugzilla is escaped)."""
-    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    return env.from_string(_HTML).render(lines=lines, as_of=f"{as_of:%Y-%m-%d %H:%M}", base=base, sections=SECTIONS)
+    page = html_env().from_string(template("digest.html.j2"))
+    return page.render(lines=lines, as_of=f"{as_of:%Y-%m-%d %H:%M}", base=base, sections=SECTIONS)

@@ -67,7 +67,7 @@ def _stated(bug: Bug) -> tuple[str | None, str | None, int | None]:
 
 
 def _external(bug: Bug) -> tuple[bool, int | None]:
-    for time, seq, value in bug.whiteboard_values():
+    for _, seq, value in bug.whiteboard_values():
         if re.search(r"\[\s*external\s*\]", value, re.IGNORECASE):
             return True, seq
     return False, None

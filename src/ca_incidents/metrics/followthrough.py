@@ -76,8 +76,9 @@ def load_items(con: duckdb.DuckDBPyConnection, bug: Bug) -> list[Item]:
     if not ca:
         return []
     rows = con.execute(
-        "SELECT comment_id, seq, text, kind, due_date, status FROM action_items WHERE comment_id IN "
-        f"({','.join(map(str, ca))}) ORDER BY comment_id, seq"
+        "SELECT comment_id, seq, text, kind, due_date, status FROM action_items WHERE list_contains(?, comment_id) "
+        "ORDER BY comment_id, seq",
+        [list(ca)],
     ).fetchall()
     items = [Item(cid, ca[cid].count, ca[cid].time, seq, text or "", kind, due, status)
              for cid, seq, text, kind, due, status in rows]  # fmt: skip
@@ -94,9 +95,7 @@ def _score(a: Item, b: Item) -> float:
 
 def _match(items: list[Item], tracks: list[Track]) -> dict[int, Track]:
     """Greedy one-to-one matching of a comment's items (by seq) to existing tracks."""
-    pairs = sorted(
-        ((_score(i, t.last), i.seq, n) for i in items for n, t in enumerate(tracks)), key=lambda p: -p[0]
-    )
+    pairs = sorted(((_score(i, t.last), i.seq, n) for i in items for n, t in enumerate(tracks)), key=lambda p: -p[0])
     out: dict[int, Track] = {}
     used: set[int] = set()
     for score, seq, n in pairs:

@@ -96,7 +96,9 @@ def _needinfo_questions(bug: Bug, asked: list[Question]) -> list[Question]:
         if near:
             near[0].needinfo_seq = ch.seq
             continue
-        beside = [c for c in bug.comments if abs(c.time - ch.time) <= _SAME_TIME and c.creator.lower() == ch.who.lower()]
+        beside = [
+            c for c in bug.comments if abs(c.time - ch.time) <= _SAME_TIME and c.creator.lower() == ch.who.lower()
+        ]
         if beside and beside[0].count == 0:
             continue  # a needinfo on the filing comment asks for the report: the first-report rule covers it
         if beside:  # a request posted with the flag ("please provide a report") is the question
@@ -153,7 +155,7 @@ def ledger_row(q: Question, as_of: datetime) -> dict[str, object]:
     """A ``qa_ledger`` row: times, the comments cited, and the era's 7-day check."""
     first = q.first_response
     check = answer_check(q.asked_time, first.time if first else None, as_of)
-    hours = (lambda c: round((c.time - q.asked_time).total_seconds() / 3600, 2) if c else None)  # noqa: E731
+    hours = lambda c: round((c.time - q.asked_time).total_seconds() / 3600, 2) if c else None  # noqa: E731
     return {
         "bug_id": q.bug_id, "question_comment_id": q.comment_id, "question_count": q.comment_count,
         "needinfo_history_seq": q.needinfo_seq, "source": q.source, "asker": q.asker, "asked_time": q.asked_time,

@@ -51,7 +51,7 @@ def _named(bug: Bug, other: Bug) -> int | None:
     return next((c.id for c in bug.comments if c.is_ca and pattern.search(c.own_text)), None)
 
 
-def _resolved_time(bug: Bug):  # noqa: ANN202 - datetime | None
+def _resolved_time(bug: Bug):
     closes = [c.time for c in bug.changes("status") if c.added in ("RESOLVED", "VERIFIED", "CLOSED")]
     return closes[0] if closes else None
 

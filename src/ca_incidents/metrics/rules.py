@@ -108,9 +108,7 @@ class Check:
         return round((self.done_time - self.due_time).total_seconds() / 3600, 2)
 
 
-def check_within(
-    rule: str, start: datetime | None, done: datetime | None, limit: timedelta, as_of: datetime
-) -> Check:
+def check_within(rule: str, start: datetime | None, done: datetime | None, limit: timedelta, as_of: datetime) -> Check:
     """A deadline ``limit`` after ``start``: met when ``done <= start + limit`` (the boundary is on time)."""
     if start is None:
         return Check(rule, "missing", reason="no start time")

@@ -27,6 +27,20 @@ _STATUS_WORDS = (
     ("complete", r"complete[d]?|done|finished|implemented|closed|resolved|fixed|deployed|achieved|✅|✔"),
     ("ongoing", r"on-?going|in[\s-]+progress|open|underway|wip|started|active|continuing|in\s+development"),
 )
+_KIND_CELL_WORDS = {
+    "prevent",
+    "prevention",
+    "preventive",
+    "preventative",
+    "detect",
+    "detection",
+    "detective",
+    "mitigate",
+    "mitigation",
+    "mitigating",
+    "mitigative",
+    "corrective",
+}
 _COLUMNS = (
     ("status", r"status|state|progress"),
     ("kind", r"kind|type|category|class"),
@@ -42,12 +56,8 @@ _FIELD_RE = re.compile(
     r"evaluation\s+criteria|criteria)\s*[:=]\s*",
     re.IGNORECASE,
 )
-_DUEISH_RE = re.compile(
-    r"^(?:due|by|until|till|before|target|eta|expected|planned\s+for|no\s+later\s+than)\b", re.I
-)
-_OPEN_DUE_RE = re.compile(
-    r"^(?:tbd|tba|asap|n/?a|none|-+|ongoing|continuous|permanent|immediately|immediate)\b", re.I
-)
+_DUEISH_RE = re.compile(r"^(?:due|by|until|till|before|target|eta|expected|planned\s+for|no\s+later\s+than)\b", re.I)
+_OPEN_DUE_RE = re.compile(r"^(?:tbd|tba|asap|n/?a|none|-+|ongoing|continuous|permanent|immediately|immediate)\b", re.I)
 _ACTION_VERBS = re.compile(
     r"\b(?:will|shall|plan(?:s|ned)?|have|has|had|implemented|added|deployed|updated|introduced|changed|completed|"
     r"enhanced|improved|created|established|revoked|fixed|reviewed|trained|"
@@ -222,9 +232,7 @@ def _inline(body: str) -> _Fields:
 
 def _finish(fields: _Fields) -> _Fields:
     text = fields.text
-    if fields.kind is None and (
-        m := re.search(r"[(\[]\s*(prevent\w*|detect\w*|mitigat\w*)\s*[)\]]", text, re.I)
-    ):
+    if fields.kind is None and (m := re.search(r"[(\[]\s*(prevent\w*|detect\w*|mitigat\w*)\s*[)\]]", text, re.I)):
         fields.kind = kind_of(m.group(1))
         text = text[: m.start()] + text[m.end() :]
     fields.text = strip_markdown(text).strip(" -–—:;,([")
@@ -268,9 +276,7 @@ def _row(text: str) -> list[tuple[str, int, int]] | None:
     return out if len(out) >= 2 else None
 
 
-def _table_items(
-    rows: list[Line], posted_at: datetime | None, dayfirst: bool, warnings: list[str]
-) -> list[ActionItem]:
+def _table_items(rows: list[Line], posted_at: datetime | None, dayfirst: bool, warnings: list[str]) -> list[ActionItem]:
     parsed = [(line, _row(line.text) or []) for line in rows if not is_separator_row(line.text)]
     if not parsed:
         return []
@@ -287,24 +293,21 @@ def _table_items(
         if not any(values):
             continue
         if header and len(values) != len(header):
-            warnings.append(
-                f"action items table row {n} has {len(values)} cells, the header has {len(header)}"
-            )
+            warnings.append(f"action items table row {n} has {len(values)} cells, the header has {len(header)}")
         fields = _row_fields(values, header)
         if not fields.text:
             warnings.append(f"action items table row {n} has no action text")
             continue
         items.append(
-            _item(
-                fields, line.start + (len(line.text) - len(line.text.lstrip())), line.end, posted_at, dayfirst
-            )
+            _item(fields, line.start + (len(line.text) - len(line.text.lstrip())), line.end, posted_at, dayfirst)
         )
     return items
 
 
 def _cell_type(v: str) -> str | None:
     """What a cell's content looks like regardless of its column: a kind, a status, a due date, or text."""
-    if kind_of(v) is not None and len(v.split()) <= 3:
+    words = strip_markdown(v).lower().split()
+    if words and words[0].strip(",;:/") in _KIND_CELL_WORDS and len(words) <= 2:
         return "kind"
     if status_of(v) is not None and len(v.split()) <= 4 and not find_dates(v):
         return "status"
@@ -321,7 +324,7 @@ def _assign_roles(values: list[str], header: list[str | None]) -> list[str | Non
             if v and roles[i] == "index" and not re.fullmatch(r"[#\w.]{0,6}", v):
                 roles[i] = "text"
             continue
-        keep = (roles[i] == "text" and len(v.split()) > 4) or (
+        keep = (roles[i] == "text" and (aligned or len(v.split()) > 4)) or (
             aligned and roles[i] in ("kind", "status", "due", "root_causes", "evaluation_criteria")
         )
         if not keep:
@@ -334,11 +337,7 @@ def _row_fields(values: list[str], header: list[str | None]) -> _Fields:
     roles = _assign_roles(values, header)
     text_idx = [i for i, r in enumerate(roles) if r == "text" and values[i]]
     if not text_idx:
-        free = [
-            i
-            for i, r in enumerate(roles)
-            if r is None and values[i] and not re.fullmatch(r"[#\d.]+", values[i])
-        ]
+        free = [i for i, r in enumerate(roles) if r is None and values[i] and not re.fullmatch(r"[#\d.]+", values[i])]
         text_idx = sorted(free, key=lambda i: -len(values[i]))[:1]
     out = _Fields(" ".join(values[i] for i in text_idx[:1]))
     for i, r in enumerate(roles):
@@ -356,11 +355,7 @@ def _set_field(out: _Fields, role: str | None, v: str, roles: list[str | None]) 
             out.due_text = _clean_due(v)
     elif role == "due" and out.due_text is None:
         out.due_text = _clean_due(v)
-        if (
-            out.status is None
-            and "status" not in roles
-            and status_of(v) in ("complete", "delayed", "canceled")
-        ):
+        if out.status is None and "status" not in roles and status_of(v) in ("complete", "delayed", "canceled"):
             out.status = status_of(v)
     elif role == "root_causes":
         out.root_causes = v
@@ -382,9 +377,7 @@ def _list_blocks(lines: list[Line]) -> list[list[Line]]:
         if bullet_match(line.text) and line.indent <= base + 1:
             current = [line]
             blocks.append(current)
-        elif current is not None and (
-            line.indent > base or bullet_match(line.text) or _FIELD_RE.match(line.stripped)
-        ):
+        elif current is not None and (line.indent > base or bullet_match(line.text) or _FIELD_RE.match(line.stripped)):
             current.append(line)
         else:
             current = None
@@ -418,9 +411,7 @@ def _with_kind(item: ActionItem, kind: str) -> ActionItem:
     return item if item.kind else replace(item, kind=kind)
 
 
-def _prose_items(
-    text: str, lines: list[Line], posted_at: datetime | None, dayfirst: bool
-) -> list[ActionItem]:
+def _prose_items(text: str, lines: list[Line], posted_at: datetime | None, dayfirst: bool) -> list[ActionItem]:
     items: list[ActionItem] = []
     for line in lines:
         if not line.stripped or line.in_code:

@@ -113,9 +113,7 @@ def _insert_report(
         ],
     )
     rows: dict[str, list[list[Any]]] = {
-        "sections": [
-            [cid, i, s.name, s.parent, s.heading, s.start, s.end] for i, s in enumerate(rep.sections)
-        ],
+        "sections": [[cid, i, s.name, s.parent, s.heading, s.start, s.end] for i, s in enumerate(rep.sections)],
         "root_causes": [
             [cid, i, r.title, r.description, r.timeline, r.detection, r.interaction, r.start, r.end]
             for i, r in enumerate(rep.root_causes)
@@ -207,9 +205,7 @@ def parse_corpus(
     stats = ParseStats()
     bugs = con.execute("SELECT id, assigned_to, ca_owner FROM bugs ORDER BY id").fetchall()
     known = set(b[0] for b in bugs)
-    orphan_ids = [
-        r[0] for r in con.execute("SELECT DISTINCT bug_id FROM comments").fetchall() if r[0] not in known
-    ]
+    orphan_ids = [r[0] for r in con.execute("SELECT DISTINCT bug_id FROM comments").fetchall() if r[0] not in known]
     bugs += [(b, None, None) for b in sorted(orphan_ids)]
     state = dict(con.execute("SELECT bug_id, context_sha256 FROM parse_bugs").fetchall())
     for n, bug in enumerate(bugs, start=1):

@@ -269,9 +269,7 @@ QUARTER_RE = re.compile(
     r"\b(?:Q([1-4])|([1-4])Q|(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter)(?:\s*(?:of|/|-|,)?\s*((?:19|20)\d{2}|'?\d{2}))?\b",
     re.IGNORECASE,
 )
-HALF_RE = re.compile(
-    r"\b(?:H([12])|([12])H|(first|second)\s+half)(?:\s*(?:of|/|-|,)?\s*((?:19|20)\d{2}))?\b", re.I
-)
+HALF_RE = re.compile(r"\b(?:H([12])|([12])H|(first|second)\s+half)(?:\s*(?:of|/|-|,)?\s*((?:19|20)\d{2}))?\b", re.I)
 MONTH_YEAR_RE = re.compile(
     rf"\b(?:(?P<mod>end|late|mid|middle|early|beginning|start)(?:[\s-]+of)?[\s-]+)?(?P<mon>{_MONTH})(?:\s*,?\s*(?P<y>(?:19|20)\d{{2}}))?\b",
     re.IGNORECASE,
@@ -350,9 +348,7 @@ def _month_match(clean: str, posted: date | None) -> tuple[int, date] | None:
     return None
 
 
-def parse_due(
-    text: str | None, posted_at: datetime | date | None = None, *, dayfirst: bool = False
-) -> date | None:
+def parse_due(text: str | None, posted_at: datetime | date | None = None, *, dayfirst: bool = False) -> date | None:
     """Normalise a due-date text to a day: explicit dates as written, periods to their last day.
 
     ``Q3 2024`` → 2024-09-30, ``end of May 2024``/``by May 2024`` → 2024-05-31, ``H1 2025`` → 2025-06-30,
@@ -367,15 +363,11 @@ def parse_due(
     if m := QUARTER_RE.search(clean):
         q = int(m.group(1) or m.group(2) or ORDINALS[m.group(3).lower()])
         y = _year(m.group(4), posted)
-        options.append(
-            (m.start(), 1, _roll(_end_of_month(y, q * 3), posted, bool(m.group(4))) if y else None)
-        )
+        options.append((m.start(), 1, _roll(_end_of_month(y, q * 3), posted, bool(m.group(4))) if y else None))
     if m := HALF_RE.search(clean):
         h = int(m.group(1) or m.group(2) or (1 if m.group(3).lower() == "first" else 2))
         y = _year(m.group(4), posted)
-        options.append(
-            (m.start(), 2, _roll(_end_of_month(y, h * 6), posted, bool(m.group(4))) if y else None)
-        )
+        options.append((m.start(), 2, _roll(_end_of_month(y, h * 6), posted, bool(m.group(4))) if y else None))
     if mm := _month_match(clean, posted):
         options.append((mm[0], 3, mm[1]))
     if m := YEAR_END_RE.search(clean):

@@ -108,6 +108,4 @@ def detect_era(
 
 
 def _is_v1_audit(text: str) -> bool:
-    return bool(
-        re.search(r"root cause of (?:the )?issue", text, re.I) and re.search(r"remediation plan", text, re.I)
-    )
+    return bool(re.search(r"root cause of (?:the )?issue", text, re.I) and re.search(r"remediation plan", text, re.I))

@@ -142,9 +142,7 @@ def evaluate_documents(docs: list[tuple[str, str, dict[str, Any]]]) -> Evaluatio
         ev.documents += 1
         out = lint_document(text, _posted(gold.get("posted_at")))
         errs: list[str] = []
-        errs += _multiset(
-            ev.scores["sections"], gold.get("sections", []), [s["name"] for s in out["sections"]]
-        )
+        errs += _multiset(ev.scores["sections"], gold.get("sections", []), [s["name"] for s in out["sections"]])
         gts = [_norm_ts(t["timestamp"]) for t in gold.get("timeline", [])]
         errs += _multiset(ev.scores["timeline"], gts, [_norm_ts(t["timestamp"]) for t in out["timeline"]])
         if gold.get("root_causes") is not None:

@@ -8,9 +8,7 @@ import re
 from ca_incidents.parse.model import Facts, Reference, Section
 
 _NUM = r"(\d{1,3}(?:[,.\s’']\d{3})+|\d+)"
-_TOTAL_RE = re.compile(
-    rf"total\s+number\s+of\s+(?:affected\s+)?certificates\W{{0,8}}[^\n\d]{{0,40}}?{_NUM}", re.I
-)
+_TOTAL_RE = re.compile(rf"total\s+number\s+of\s+(?:affected\s+)?certificates\W{{0,8}}[^\n\d]{{0,40}}?{_NUM}", re.I)
 _REMAINING_RE = re.compile(
     rf"(?:remaining[\s-]+valid\W{{0,4}}\s*certificates?\W{{0,8}}[^\n\d]{{0,40}}?{_NUM}|{_NUM}\s+(?:of\s+(?:them|these)\s+)?"
     r"(?:certificates?\s+)?(?:remain|are\s+still|still)\s+valid)",

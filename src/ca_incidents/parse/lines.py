@@ -100,9 +100,7 @@ def is_separator_row(text: str) -> bool:
     return bool(re.fullmatch(r"\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*", text))
 
 
-QUOTE_HEADER_RE = re.compile(
-    r"^\s*\(In reply to (?P<who>.+?) from comment #(?P<count>\d+)\)\s*$", re.IGNORECASE
-)
+QUOTE_HEADER_RE = re.compile(r"^\s*\(In reply to (?P<who>.+?) from comment #(?P<count>\d+)\)\s*$", re.IGNORECASE)
 
 
 def quoted_spans(text: str) -> list[tuple[int, int, str | None, int | None]]:

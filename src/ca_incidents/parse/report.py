@@ -43,9 +43,7 @@ def _titles(candidates: list[Candidate], text: str) -> str:
     return "\n".join(strong[:80]) + "\n" + text[:400]
 
 
-def _report_type(
-    text: str, titles: str, names: list[str], questions: int, era: str | None, has_items: bool
-) -> str:
+def _report_type(text: str, titles: str, names: list[str], questions: int, era: str | None, has_items: bool) -> str:
     head = titles.lower()
     if "closure_summary" in names or re.search(r"closure (?:summary|report)", head):
         return "closure"
@@ -55,9 +53,7 @@ def _report_type(
         return "full"
     if re.search(
         r"audit incident report|findings? in (?:the )?(?:19|20)\d\d audit|^[ \t]*finding\s*#?\s*\d", head, re.M
-    ) or (
-        re.search(r"root cause of (?:the )?issue", text, re.I) and re.search(r"remediation plan", text, re.I)
-    ):
+    ) or (re.search(r"root cause of (?:the )?issue", text, re.I) and re.search(r"remediation plan", text, re.I)):
         return "audit"
     if questions >= 3:
         return "legacy" if era == "legacy" else "full"
@@ -68,9 +64,7 @@ def _report_type(
     )
     if len(main - {"action_items", "summary"}) >= 2:
         return "legacy" if era == "legacy" else "full"
-    if (update_cue or has_items) and (
-        "action_items" in names or re.search(r"action item", text[:5000], re.I)
-    ):
+    if (update_cue or has_items) and ("action_items" in names or re.search(r"action item", text[:5000], re.I)):
         return "update"
     if (
         update_cue
@@ -160,9 +154,7 @@ def parse_report(text: str, posted_at: datetime | date | None = None) -> ParsedR
         )
 
 
-def lint_document(
-    text: str, posted_at: datetime | date | None = None, era: str | None = None
-) -> dict[str, Any]:
+def lint_document(text: str, posted_at: datetime | date | None = None, era: str | None = None) -> dict[str, Any]:
     """The `ca-incidents lint` JSON for one document (the scorer adds ``findings`` later)."""
     parsed = parse_report(text, posted_at)
     if era is not None and era in ERAS:

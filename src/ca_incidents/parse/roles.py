@@ -119,10 +119,7 @@ def classify_comment(
     aliases and anonymous accounts); ``open_question`` says a non-CA question is waiting for an answer."""
     text = text or ""
     by_count = authors_by_count or {}
-    spans = [
-        QuotedSpan(s, e, by_count.get(c, who) if c is not None else who, c)
-        for s, e, who, c in quoted_spans(text)
-    ]
+    spans = [QuotedSpan(s, e, by_count.get(c, who) if c is not None else who, c) for s, e, who, c in quoted_spans(text)]
     own = mask_spans(text, [(q.start, q.end) for q in spans])
     if report is None:
         report = parse_report(own, posted_at)

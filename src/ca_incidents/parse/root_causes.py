@@ -72,9 +72,7 @@ def extract_root_causes(
         heads = [(i, m) for i, ln in enumerate(sec_lines) if (m := CF_RE.match(strip_markdown(ln.text)))]
         if not heads:
             body = text[body_start : sec.end]
-            out.append(
-                RootCause(_first_words(body), sec.start, sec.end, description=strip_markdown(body)[:2000])
-            )
+            out.append(RootCause(_first_words(body), sec.start, sec.end, description=strip_markdown(body)[:2000]))
             continue
         for k, (i, m) in enumerate(heads):
             j = heads[k + 1][0] if k + 1 < len(heads) else len(sec_lines)

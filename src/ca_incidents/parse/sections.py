@@ -72,9 +72,7 @@ _QUESTION_KEYS = {
     6: r"how and why|\bwhy\b|root cause|detection|\barose\b|\bmistakes?\b|\bexplanation\b",
     7: r"\bsteps?\b|\bprevent|\bremediat|\bresolv|\bactions?\b|\brecurr|\bplan\b",
 }
-_NUMBERED_RE = re.compile(
-    r"^\s*(?:q(?:uestion)?\s*)?(\d{1,2})\s*(?:[.)](?!\d)|:(?!\d))\s*(.*)$", re.IGNORECASE | re.S
-)
+_NUMBERED_RE = re.compile(r"^\s*(?:q(?:uestion)?\s*)?(\d{1,2})\s*(?:[.)](?!\d)|:(?!\d))\s*(.*)$", re.IGNORECASE | re.S)
 CF_RE = re.compile(r"^(?:[-*+]\s+)?\W{0,4}contributing\s+factor\s*(?:#\s*)?(\d*)\s*[:.\-–—)]?\s*(.*)$", re.I)
 _ATX_RE = re.compile(r"^\s{0,3}(#{1,6})(?:\s+|$)(.*?)\s*#*\s*$")
 _BOLD_RE = re.compile(
@@ -168,9 +166,7 @@ def _candidate(line: Line, next_line: Line | None) -> Candidate | None:
     if m := _PLAIN_RE.match(text):
         kind = "bullet" if m.group("lead").strip() else "plain"
         rest = m.group("rest")
-        return Candidate(
-            line, kind, 7, strip_markdown(m.group("label")), rest.strip(), line.start + m.start("rest")
-        )
+        return Candidate(line, kind, 7, strip_markdown(m.group("label")), rest.strip(), line.start + m.start("rest"))
     if len(text.strip()) <= 80 and not bullet_match(text):
         return Candidate(line, "plain", 7, strip_markdown(text))
     return None
@@ -198,12 +194,7 @@ def find_candidates(lines: list[Line]) -> list[Candidate]:
     for i, line in enumerate(lines):
         if not line.text or line.text.isspace():
             continue
-        if (
-            i > 0
-            and re.fullmatch(r"\s{0,3}(=+|-{2,})\s*", line.text)
-            and out
-            and out[-1].line is lines[i - 1]
-        ):
+        if i > 0 and re.fullmatch(r"\s{0,3}(=+|-{2,})\s*", line.text) and out and out[-1].line is lines[i - 1]:
             continue  # setext underline
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         cand = _candidate(line, nxt)
@@ -249,16 +240,9 @@ class _Segmenter:
             return None
         keyed = question_matches(n, text)
         sequential = (
-            self.last_q >= 1
-            and n <= self.last_q + 2
-            and self.prev_rejected_number != n - 1
-            and cand.line.indent == 0
+            self.last_q >= 1 and n <= self.last_q + 2 and self.prev_rejected_number != n - 1 and cand.line.indent == 0
         )
-        if (
-            (n == 1 and keyed)
-            or (self.last_q >= 1 and (keyed or sequential))
-            or (strong and keyed and n <= 3)
-        ):
+        if (n == 1 and keyed) or (self.last_q >= 1 and (keyed or sequential)) or (strong and keyed and n <= 3):
             return n
         self.prev_rejected_number = n
         return None
@@ -268,9 +252,7 @@ class _Segmenter:
         if not self.opened:
             return True
         prev = self.opened[-1].cand
-        if prev.rest or (
-            prev.number and prev.question_text and not is_question_text(prev.number, prev.question_text)
-        ):
+        if prev.rest or (prev.number and prev.question_text and not is_question_text(prev.number, prev.question_text)):
             return True
         last = prev.line
         return any(line.stripped for line in self.lines[last.index + 1 : cand.line.index])
@@ -297,9 +279,7 @@ class _Segmenter:
             return name if (in_lessons or name != "other") else None
         if cand.kind == "bullet":
             return None
-        field_like = cand.kind not in ("atx", "setext") or (
-            self.top is not None and cand.level > self.top.cand.level
-        )
+        field_like = cand.kind not in ("atx", "setext") or (self.top is not None and cand.level > self.top.cand.level)
         if self.in_cf and self.top is not None and name in ("timeline", "summary", "impact") and field_like:
             return None
         if (
@@ -389,11 +369,7 @@ def body_start(text: str, section: Section, candidates: list[Candidate]) -> int:
         if cand.line.start == section.start:
             if cand.kind in ("atx", "setext"):
                 return min(cand.line.end + 1, section.end)
-            if (
-                cand.number is not None
-                and cand.question_text
-                and not is_question_text(cand.number, cand.question_text)
-            ):
+            if cand.number is not None and cand.question_text and not is_question_text(cand.number, cand.question_text):
                 # "6) The list was typed manually..." - the answer starts right after the number
                 m = re.match(
                     r"\s*(?:\*\*|__)?\s*(?:q(?:uestion)?\s*)?\d{1,2}\s*[.):]\s*",

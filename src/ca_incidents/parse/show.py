@@ -55,9 +55,7 @@ def render_bug(con: duckdb.DuckDBPyConnection, bug_id: int, console: Console) ->
     for cid, count, rtype, era, in_force, warnings, total, remaining, stopped, source in reports:
         console.rule(f"comment #{count}: {rtype} report, template {era or '?'} (in force: {in_force or '?'})")
         _render_report_tables(con, cid, console)
-        console.print(
-            f"facts: total={total} remaining_valid={remaining} issuance_stopped={stopped} source={source}"
-        )
+        console.print(f"facts: total={total} remaining_valid={remaining} issuance_stopped={stopped} source={source}")
         for w in warnings or []:
             console.print(f"[yellow]warning:[/yellow] {w}")
     return True
@@ -92,40 +90,3 @@ def _render_report_tables(con: duckdb.DuckDBPyConnection, cid: int, console: Con
         if rows:
             rows = [tuple(_excerpt(v) if isinstance(v, str) else v for v in r) for r in rows]
             console.print(_table(title, headers, rows))
-
-
-def render_lint(result: dict[str, Any], console: Console) -> None:
-    """Print `lint` output for a human."""
-    console.print(f"template era: {result['era']}  report type: {result['report_type']}")
-    console.print(
-        _table(
-            "Sections",
-            ("section", "start", "end"),
-            [(s["name"], s["start"], s["end"]) for s in result["sections"]],
-        )
-    )
-    if result["root_causes"]:
-        console.print(
-            _table("Root causes", ("title",), [(_excerpt(r["title"]),) for r in result["root_causes"]])
-        )
-    if result["timeline"]:
-        console.print(
-            _table(
-                "Timeline",
-                ("timestamp", "event"),
-                [(t["timestamp"], _excerpt(t["text"])) for t in result["timeline"]],
-            )
-        )
-    if result["action_items"]:
-        console.print(
-            _table(
-                "Action items",
-                ("action", "kind", "due", "due date", "status"),
-                [
-                    (_excerpt(a["text"]), a["kind"], a["due_text"], a["due_date"], a["status"])
-                    for a in result["action_items"]
-                ],
-            )
-        )
-    for w in result.get("warnings", []):
-        console.print(f"[yellow]warning:[/yellow] {w}")

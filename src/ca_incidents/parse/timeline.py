@@ -54,15 +54,11 @@ def _leading(line_text: str, dm: DateMatch) -> bool:
         return False
     prefix = line_text[: dm.start]
     rest = _LEAD_WORDS.sub("", prefix)
-    rest = re.sub(
-        r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:\(?[A-Za-z]{2,5}(?:[+\-]\d{1,2})?\)?)?", "", rest
-    )
+    rest = re.sub(r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:\(?[A-Za-z]{2,5}(?:[+\-]\d{1,2})?\)?)?", "", rest)
     return not re.sub(r"[\W_]+", "", rest)
 
 
-def _event(
-    stamp: Stamp | None, day: date | None, clock: tuple | None, line: Line, text: str
-) -> TimelineEvent:
+def _event(stamp: Stamp | None, day: date | None, clock: tuple | None, line: Line, text: str) -> TimelineEvent:
     value: datetime | date
     if stamp is not None:
         value, has_time, has_zone, raw = (

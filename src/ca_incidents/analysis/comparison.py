@@ -277,6 +277,8 @@ def _draw_funnel(ax, inc: pd.DataFrame, dim: Dimension) -> None:
     grid = np.linspace(1, max(2, table["n"].max()) * 1.05, 200)
     for z, style, label in ((Z95, "--", "95% limits"), (3.09, ":", "99.8% limits")):
         low, high = funnel_limits(grid, centre, spread, dim.binary, z)
+        if dim.binary:  # a share cannot leave [0, 1]
+            low, high = np.clip(low, 0, 1), np.clip(high, 0, 1)
         ax.plot(grid, low, style, color="0.4", label=label)
         ax.plot(grid, high, style, color="0.4")
     ax.axhline(centre, color="0.2", lw=1, label="overall")

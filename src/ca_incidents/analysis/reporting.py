@@ -70,8 +70,21 @@ def render_reports(parameters: dict, reports_dir: Path, notebooks: list[Path] | 
         executed = execute_notebook(notebook, executed_dir, parameters)
         page = notebook_to_html(executed, reports_dir / f"{notebook.stem}.html")
         rendered.append(RenderedNotebook(notebook.stem, executed, page))
-    write_index(rendered, reports_dir, parameters)
+    write_index(rendered, reports_dir, {**parameters, **_recorded_provenance(parameters, rendered)})
     return rendered
+
+
+def _recorded_provenance(parameters: dict, rendered: list[RenderedNotebook]) -> dict:
+    """The manifest hash the notebooks recorded (``<tables_dir>/<notebook>/provenance.csv``), for the index."""
+    import csv
+
+    for page in rendered:
+        path = Path(parameters["tables_dir"]) / page.name / "provenance.csv"
+        if path.is_file():
+            with path.open(encoding="utf-8") as handle:
+                rows = {row["item"]: row["value"] for row in csv.DictReader(handle)}
+            return {"manifest_sha256": rows.get("manifest_sha256", "")}
+    return {}
 
 
 def write_index(rendered: list[RenderedNotebook], reports_dir: Path, parameters: dict) -> Path:

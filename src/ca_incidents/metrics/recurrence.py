@@ -2,12 +2,12 @@
 same kind of problem, and whether the later report lists them.
 
 Same kind = at least one shared specific whiteboard tag (not `[ca-compliance]`, `[external]`,
-`[covid-19]`) and either the later bug names the earlier one, or the CA's own text of the two bugs is
-similar (TF-IDF cosine over summary and CA comments, at least ``SIMILAR``). For each bug only the most
-similar earlier same-CA bug is reported by similarity (a named bug is always reported), so a CA with many
-incidents under one tag is not flooded with pairs. Similar incidents of other CAs are listed as
-``other_ca`` rows. Lexical similarity is a proxy for "same problem class": the report says how well it
-agrees with hand-labelled pairs.
+`[covid-19]`; renamed tags count as their new name) and either the later bug names the earlier one, or
+the CA's own text of the two bugs is similar (TF-IDF cosine over summary and CA comments, at least
+``SIMILAR``). When no earlier bug is named, only the most similar earlier same-CA bug is reported, so a CA
+with many incidents under one tag is not flooded with pairs. Similar incidents of other CAs are listed as
+``other_ca`` rows. Lexical similarity is a proxy for "same problem class": docs/metrics.md says how well
+it agrees with the hand-labelled demo pairs.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from sklearn.metrics.pairwise import cosine_similarity
 from ca_incidents.metrics.context import Bug
 
 GENERIC_TAGS = frozenset({"ca-compliance", "external", "covid-19", "uncategorized"})
+# tags renamed about late 2022 (spec §3): the old and new names are the same kind of incident
+TAG_SYNONYMS = {"delayed-revocation-leaf": "leaf-revocation-delay", "delayed-revocation-ca": "ca-revocation-delay"}
 SIMILAR = 0.2
 SIMILAR_OTHER_CA = 0.3
 MAX_TEXT = 20_000
@@ -39,6 +41,11 @@ class Recurrence:
     named_comment_id: int | None
     is_after_resolution: bool  # the earlier bug was resolved before this one was filed
     days_between: int
+
+
+def kinds(bug: Bug) -> set[str]:
+    """The bug's specific tags, renamed tags mapped to their current name."""
+    return {TAG_SYNONYMS.get(t, t) for t in bug.tags} - GENERIC_TAGS
 
 
 def _text(bug: Bug) -> str:
@@ -67,11 +74,11 @@ def find_recurrences(bugs: list[Bug]) -> list[Recurrence]:
     out: list[Recurrence] = []
     for i, bug in enumerate(bugs):
         row = sims.getrow(i).toarray()[0]
-        specific = set(bug.tags) - GENERIC_TAGS
+        specific = kinds(bug)
         candidates = []
         for j in range(i):
             other = bugs[j]
-            shared = sorted(specific & (set(other.tags) - GENERIC_TAGS))
+            shared = sorted(specific & kinds(other))
             if shared:
                 candidates.append((other, shared, float(row[j])))
         out.extend(_for_bug(bug, candidates))

@@ -69,7 +69,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def first_run(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every notebook executed once and published as HTML."""
     reports = tmp_path_factory.mktemp("reports-a")
-    render_reports({"data_dir": str(demo_store), "seed": 7}, reports)
+    render_reports({"data_dir": str(demo_store)}, reports)
     return reports
 
 
@@ -109,6 +109,16 @@ def test_every_notebook_runs_and_publishes_html_and_figures(first_run: Path, dem
     assert digest in (first_run / "index.html").read_text(encoding="utf-8")
 
 
+def test_template_notebook_recovers_the_planted_effect(first_run: Path):
+    """The demo variant has a -0.30 step at v2.0 and none at the placebo dates (notebook default seed)."""
+    check = pd.read_csv(first_run / "tables" / "04-template-changes" / "planted_check.csv").set_index("term")
+    assert check.loc["v2.0", "ci_low"] <= -0.30 <= check.loc["v2.0", "ci_high"]
+    assert check.loc["v2.0", "ci_high"] < 0
+    placebos = check[check["kind"] == "placebo"]
+    assert len(placebos) == 2
+    assert ((placebos["ci_low"] <= 0) & (placebos["ci_high"] >= 0)).all()
+
+
 def test_bugzilla_text_is_escaped_in_the_html(first_run: Path):
     pages = {p.name: p.read_text(encoding="utf-8") for p in first_run.glob("*.html")}
     assert not any(RAW_TAG in text for text in pages.values())
@@ -121,7 +131,7 @@ def test_rerun_on_the_snapshot_gives_identical_tables_and_figures(first_run: Pat
 
     manifest = export_snapshot(demo_store, tmp_path / "snapshot")
     out = tmp_path / "out"
-    parameters = report_parameters({"data_dir": "", "snapshot": str(tmp_path / "snapshot"), "seed": 7}, out)
+    parameters = report_parameters({"data_dir": "", "snapshot": str(tmp_path / "snapshot")}, out)
     for notebook in NOTEBOOKS:
         execute_notebook(notebook, out / "executed", parameters)
     first, second = _tables(first_run), _tables(out)

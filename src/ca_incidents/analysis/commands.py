@@ -97,6 +97,8 @@ def report(
     seed: int = typer.Option(20261129, "--seed", help="Seed for any randomness in the notebooks."),
 ) -> None:
     """Execute every notebook on the corpus and write reports/*.html, figures (PNG + SVG) and tables (CSV)."""
+    from papermill.exceptions import PapermillExecutionError
+
     from ca_incidents.analysis.reporting import render_reports
 
     if snapshot is None and not (data_dir / "corpus.duckdb").exists():
@@ -109,7 +111,11 @@ def report(
         "ca_filter": ",".join(ca or []),
         "seed": seed,
     }
-    rendered = render_reports(parameters, out)
+    try:
+        rendered = render_reports(parameters, out)
+    except PapermillExecutionError as exc:
+        _fail(f"a notebook failed ({exc.ename}: {exc.evalue}); the executed copy in {out}/executed shows where")
+        return
     for page in rendered:
         typer.echo(str(page.html))
     typer.echo(f"Open {out / 'index.html'} in a browser.", err=True)

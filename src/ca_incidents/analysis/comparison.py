@@ -203,6 +203,18 @@ def incident_outcomes(corpus: Corpus) -> pd.DataFrame:
     return inc
 
 
+def available(inc: pd.DataFrame) -> list[Dimension]:
+    """The dimensions measured for at least one incident in this selection."""
+    return [d for d in DIMENSIONS if inc[d.column].notna().any()]
+
+
+def dimension_table(inc: pd.DataFrame) -> pd.DataFrame:
+    """What each dimension measures and for how many incidents (0 = needs a stage that has not run)."""
+    rows = [(d.name, d.description, "higher" if d.higher_is_better else "lower", int(inc[d.column].notna().sum()))
+            for d in DIMENSIONS]  # fmt: skip
+    return pd.DataFrame(rows, columns=["dimension", "measured as", "better when", "incidents with a value"])
+
+
 def quantity(inc: pd.DataFrame) -> pd.DataFrame:
     """Incidents per CA (the quantity side, kept apart from every quality measure)."""
     out = inc.groupby("ca_owner").agg(incidents=("bug_id", "count"), first_year=("year", "min"),

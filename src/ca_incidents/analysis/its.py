@@ -217,6 +217,18 @@ def plant_effect(
     return out
 
 
+def resample_panel(panel: pd.DataFrame, n: int, *, jitter_days: int = 30, seed: int = 0,
+                   time_col: str = "creation_time", group_col: str = "ca_owner") -> pd.DataFrame:  # fmt: skip
+    """A larger variant of a real panel: (CA, date) pairs drawn with replacement, dates jittered by up to
+    ``jitter_days``, so a planted effect can be checked on the corpus's own mix of CAs and dates."""
+    rng = np.random.default_rng(seed)
+    base = panel[[time_col, group_col]].dropna().sort_values([time_col, group_col], kind="mergesort")
+    picks = base.iloc[rng.integers(0, len(base), n)].reset_index(drop=True)
+    shift = pd.to_timedelta(rng.integers(-jitter_days, jitter_days + 1, n), unit="D")
+    picks[time_col] = pd.to_datetime(picks[time_col]) + shift
+    return picks.sort_values([time_col, group_col], kind="mergesort").reset_index(drop=True)
+
+
 def synthetic_panel(n: int = 1500, n_cas: int = 12, start: str = "2021-01-01", end: str = "2026-09-30",
                     seed: int = 0) -> pd.DataFrame:  # fmt: skip
     """Report dates and CAs only (uniform dates; a few CAs report far more than others, as in reality)."""

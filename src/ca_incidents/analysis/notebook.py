@@ -70,6 +70,8 @@ def start_run(
     """Apply the plot style, seed the generator, load the selection and record its provenance."""
     apply_style()
     corpus = load_corpus(data_dir or None, snapshot or None, date_from, date_to, ca_filter)
+    if corpus.table("bugs").empty:
+        raise ValueError(f"no bugs match this selection ({corpus.provenance()}): widen the period or CA filter")
     run = Run(name, corpus, Path(figures_dir), Path(tables_dir) / name, seed, np.random.default_rng(seed))
     run.keep("provenance", run.provenance())
     return run

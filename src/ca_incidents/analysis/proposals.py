@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ import yaml
 
 from ca_incidents.analysis.loaders import ERA_ORDER, Corpus, bug_url, era_of
 from ca_incidents.analysis.quality import SUBSTANTIVE_TYPES, report_frame
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 OPEN_STATUSES = (None, "ongoing", "delayed", "planned", "in progress")
@@ -487,3 +490,42 @@ def evaluate(proposal: Proposal, corpus: Corpus) -> Evaluation:
     judged["link"] = [bug_url(b, c) for b, c in zip(judged["bug_id"], judged["count"], strict=True)]
     judged = judged.sort_values(["creation_time", "bug_id"], kind="mergesort").reset_index(drop=True)
     return Evaluation(proposal, judged, burden)
+
+
+def evaluate_all(paths: list[Path], corpus: Corpus) -> list[Evaluation]:
+    """Evaluate several proposal files (in the order given) on the same corpus selection."""
+    return [evaluate(load_proposal(path), corpus) for path in paths]
+
+
+def summary(results: list[Evaluation], by: str | None = None) -> pd.DataFrame:
+    """One table for many proposals: compliance overall (with the burden totals as text) or per ``by``."""
+    if not results:
+        return pd.DataFrame()
+    if by is not None:
+        return pd.concat([r.compliance(by).assign(proposal=r.proposal.name) for r in results], ignore_index=True)
+    rows = [
+        r.compliance().assign(proposal=r.proposal.name, unit=r.proposal.unit,
+                              burden="; ".join(f"{c}={int(r.units[c].sum())}" for c in r.burden_columns))
+        for r in results
+    ]  # fmt: skip
+    table = pd.concat(rows, ignore_index=True)
+    return table[["proposal", "unit", "units", "passing", "compliance", "ci_low", "ci_high", "burden"]]
+
+
+def plot_compliance_by_era(by_era: pd.DataFrame) -> Figure:
+    """Compliance per era, one line per proposal (eras in time order, gaps where a proposal does not apply)."""
+    import matplotlib.pyplot as plt
+
+    eras = [e for e in ERA_ORDER if e in set(by_era["era"])]
+    fig, ax = plt.subplots()
+    for name, group in by_era.groupby("proposal", sort=True):
+        x = [eras.index(e) for e in group["era"]]
+        ax.plot(x, group["compliance"], "o-", label=name)
+    ax.set_xticks(range(len(eras)), eras)
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_title("Share of history that would comply, by era")
+    ax.set_xlabel("era in force (report posted / incident filed)")
+    ax.set_ylabel("compliance (share, 0-1)")
+    ax.legend(fontsize=7, bbox_to_anchor=(1.01, 1), loc="upper left")
+    fig.tight_layout()
+    return fig

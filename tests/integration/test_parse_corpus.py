@@ -12,17 +12,25 @@ from ca_incidents.parse import parse_corpus
 
 pytestmark = pytest.mark.integration
 CA = "pki@northwind.example"
-FULL = ("## Full Incident Report\n### Summary\nNorthwind Trust let a CRL expire.\n### Impact\n- **Total number of "
-        "certificates**: 12\n### Timeline\n- 2025-04-01 10:00 UTC: CRL expired\n### Root Cause Analysis\n"
-        "**Contributing Factor #1: cron entry lost**\n- **Description**: migration dropped it\n### Action Items\n"
-        "| Action Item | Kind | Due Date | Status |\n|---|---|---|---|\n| Monitor nextUpdate | Detect | 2025-05-01 | Complete |\n")
-BROKEN = "## Full Incident Report\n### Summary\nx\n### Action Items\n| Action Item | Kind | Due Date |\n|---|\n| a | b\n"
+FULL = (
+    "## Full Incident Report\n### Summary\nNorthwind Trust let a CRL expire.\n### Impact\n- **Total number of "
+    "certificates**: 12\n### Timeline\n- 2025-04-01 10:00 UTC: CRL expired\n### Root Cause Analysis\n"
+    "**Contributing Factor #1: cron entry lost**\n- **Description**: migration dropped it\n### Action Items\n"
+    "| Action Item | Kind | Due Date | Status |\n|---|---|---|---|\n"
+    "| Monitor nextUpdate | Detect | 2025-05-01 | Complete |\n"
+)
+BROKEN = (
+    "## Full Incident Report\n### Summary\nx\n### Action Items\n| Action Item | Kind | Due Date |\n|---|\n| a | b\n"
+)
 
 
 def _fill(data_dir: Path) -> None:
     con = connect(data_dir)
-    con.execute("INSERT INTO bugs (id, summary, assigned_to, ca_owner) VALUES (1900001, 'Northwind Trust: CRL', ?, "
-                "'Northwind Trust')", [CA])
+    con.execute(
+        "INSERT INTO bugs (id, summary, assigned_to, ca_owner) VALUES (1900001, 'Northwind Trust: CRL', ?, "
+        "'Northwind Trust')",
+        [CA],
+    )
     rows = [
         (11, 0, CA, datetime(2025, 4, 2), FULL),
         (12, 1, "lead@mozilla.com", datetime(2025, 4, 3), "When will the monitor be live?"),
@@ -30,8 +38,11 @@ def _fill(data_dir: Path) -> None:
         (14, 3, CA, datetime(2025, 4, 5), BROKEN),
     ]
     for cid, count, who, when, text in rows:
-        con.execute("INSERT INTO comments (id, bug_id, count, creator, creation_time, text, raw_text) "
-                    "VALUES (?, 1900001, ?, ?, ?, ?, ?)", [cid, count, who, when, text, text])
+        con.execute(
+            "INSERT INTO comments (id, bug_id, count, creator, creation_time, text, raw_text) "
+            "VALUES (?, 1900001, ?, ?, ?, ?, ?)",
+            [cid, count, who, when, text, text],
+        )
     con.close()
 
 

@@ -137,6 +137,20 @@ def test_auto_next_update_walks_the_open_due_dates():
     assert units.loc[2, "auto_checkpoints"] == 1  # legacy item due 2019-07-01, no post by then
 
 
+def test_auto_next_update_stops_at_items_completed_in_a_later_revision():
+    corpus = _corpus()
+    revision = pd.DataFrame({
+        "comment_id": [12, 12], "seq": [0, 1], "text": ["a", "b"], "kind": ["prevent", "detect"],
+        "root_causes": ["1", "2"], "evaluation_criteria": ["x", "y"], "status": ["ongoing", "complete"],
+        "due_date": [T("2025-09-15"), T("2025-10-20")],
+    })  # fmt: skip
+    corpus.tables["action_items"] = pd.concat([corpus.tables["action_items"], revision], ignore_index=True)
+    proposal = parse_proposal("name: a\ntitle: t\nrule: {auto_next_update: {}}\n")
+    bug1 = evaluate(proposal, corpus).units.set_index("bug_id").loc[1]
+    assert (bug1["auto_checkpoints"], bug1["met"]) == (1, 1)  # the 10-20 item was done by 09-10
+    assert bool(bug1["passes"]) and bug1["updates_saved"] == 1
+
+
 def test_compliance_tables_by_era_and_ca():
     result = evaluate(parse_proposal("name: d\ntitle: t\nrule: {action_items_have: {fields: [due_date]}}\n"), _corpus())
     overall = result.compliance()

@@ -8,12 +8,16 @@ POSTED = datetime(2024, 6, 1)
 
 
 def items(text: str) -> list[tuple]:
-    return [(a.text, a.kind, a.due_date and a.due_date.isoformat(), a.status) for a in parse_report(text, POSTED).action_items]
+    return [
+        (a.text, a.kind, a.due_date and a.due_date.isoformat(), a.status)
+        for a in parse_report(text, POSTED).action_items
+    ]
 
 
 def test_v3_table_with_all_columns() -> None:
     text = (
-        "### Action Items\n| Action Item | Kind | Corresponding Root Cause(s) | Evaluation Criteria | Due Date | Status |\n"
+        "### Action Items\n"
+        "| Action Item | Kind | Corresponding Root Cause(s) | Evaluation Criteria | Due Date | Status |\n"
         "|---|---|---|---|---|---|\n| Add CT check | Detect | CF #1 | job runs hourly | Q3 2024 | Ongoing |\n"
     )
     rep = parse_report(text, POSTED)
@@ -27,8 +31,10 @@ def test_shifted_and_merged_cells_are_realigned() -> None:
         "### Action Items\n| Action Item | Kind | Evaluation Criteria | Due Date | Status |\n|---|---|---|---|---|\n"
         "| Retire the old script | Prevent | Complete |\n| Page on-call | Detect | | 2024-08-15 |\n"
     )
-    assert items(text) == [("Retire the old script", "prevent", None, "complete"),
-                           ("Page on-call", "detect", "2024-08-15", None)]
+    assert items(text) == [
+        ("Retire the old script", "prevent", None, "complete"),
+        ("Page on-call", "detect", "2024-08-15", None),
+    ]
     assert parse_report(text, POSTED).warnings  # the short rows are reported
 
 
@@ -48,8 +54,11 @@ def test_bullets_with_inline_and_indented_fields() -> None:
 
 def test_kind_grouped_lists() -> None:
     text = "### Action Items\n- Prevent:\n  - block old profile\n  - review diffs\n- Detect:\n  - nightly scan\n"
-    assert [(t, k) for t, k, _, _ in items(text)] == [("block old profile", "prevent"), ("review diffs", "prevent"),
-                                                      ("nightly scan", "detect")]
+    assert [(t, k) for t, k, _, _ in items(text)] == [
+        ("block old profile", "prevent"),
+        ("review diffs", "prevent"),
+        ("nightly scan", "detect"),
+    ]
 
 
 def test_legacy_prose_sentences() -> None:

@@ -21,13 +21,23 @@ See https://bugzilla.mozilla.org/show_bug.cgi?id=1923456 and https://crt.sh/?id=
 def test_v3_fields() -> None:
     f = parse_report(FULL).facts
     assert (f.total_certificates, f.remaining_valid, f.issuance_stopped, f.disclosure_source) == (
-        1204, 310, False, "third_party")
+        1204,
+        310,
+        False,
+        "third_party",
+    )
 
 
 def test_references() -> None:
     refs = {(r.kind, r.value) for r in parse_report(FULL).references}
-    assert {("policy", "BR 7.1.2.3"), ("policy", "RFC 5280 4.2.1.3"), ("policy", "MRSP 6.1.3"),
-            ("bug", "1912345"), ("bug", "1923456"), ("crtsh", "https://crt.sh/?id=987654321")} <= refs
+    assert {
+        ("policy", "BR 7.1.2.3"),
+        ("policy", "RFC 5280 4.2.1.3"),
+        ("policy", "MRSP 6.1.3"),
+        ("bug", "1912345"),
+        ("bug", "1923456"),
+        ("crtsh", "https://crt.sh/?id=987654321"),
+    } <= refs
 
 
 def test_reference_offsets_cover_the_citation() -> None:
@@ -37,7 +47,9 @@ def test_reference_offsets_cover_the_citation() -> None:
 
 
 def test_legacy_issuance_stopped_answer() -> None:
-    text = "1. How we became aware\nmail\n2. Timeline\n2020-01-01 x\n3. Whether issuance has stopped\n" \
-           "We stopped issuance at 10:00.\n4. Summary of certificates\n42 certificates were affected.\n"
+    text = (
+        "1. How we became aware\nmail\n2. Timeline\n2020-01-01 x\n3. Whether issuance has stopped\n"
+        "We stopped issuance at 10:00.\n4. Summary of certificates\n42 certificates were affected.\n"
+    )
     f = parse_report(text).facts
     assert f.issuance_stopped is True and f.total_certificates == 42

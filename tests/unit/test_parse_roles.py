@@ -11,9 +11,18 @@ REPORT = "## Preliminary Incident Report\n### Summary\n- **Incident description*
 def test_question_from_root_program_and_answer_from_ca() -> None:
     comments = [
         {"count": 0, "author": CA, "text": REPORT, "posted_at": datetime(2025, 5, 1)},
-        {"count": 1, "author": "ben@mozilla.com", "text": "Please explain why monitoring missed it.", "posted_at": None},
-        {"count": 2, "author": CA, "text": "(In reply to Ben from comment #1)\n> Please explain why\n\nThe monitor "
-         "only checked HTTP status.", "posted_at": None},
+        {
+            "count": 1,
+            "author": "ben@mozilla.com",
+            "text": "Please explain why monitoring missed it.",
+            "posted_at": None,
+        },
+        {
+            "count": 2,
+            "author": CA,
+            "text": "(In reply to Ben from comment #1)\n> Please explain why\n\nThe monitor only checked HTTP status.",
+            "posted_at": None,
+        },
     ]
     roles = classify_bug(comments, assignee=CA, ca_owner="Widget CA")
     assert [(r.role, r.is_ca_side) for r in roles] == [("preliminary", True), ("question", False), ("answer", True)]
@@ -31,8 +40,13 @@ def test_alias_that_posted_reports_counts_as_ca_side() -> None:
     alias = "anon-123@users.example"
     comments = [
         {"count": 0, "author": "reporter@somewhere.example", "text": "Widget CA issued a bad cert?", "posted_at": None},
-        {"count": 1, "author": alias, "text": "## Full Incident Report\n### Summary\nx\n### Impact\ny\n### Timeline\n"
-         "2025-05-01 10:00 UTC z\n### Root Cause Analysis\nw", "posted_at": datetime(2025, 5, 2)},
+        {
+            "count": 1,
+            "author": alias,
+            "text": "## Full Incident Report\n### Summary\nx\n### Impact\ny\n### Timeline\n"
+            "2025-05-01 10:00 UTC z\n### Root Cause Analysis\nw",
+            "posted_at": datetime(2025, 5, 2),
+        },
         {"count": 2, "author": alias, "text": "Weekly update: all action items on track.", "posted_at": None},
     ]
     roles = classify_bug(comments, assignee="nobody@mozilla.org")
@@ -41,5 +55,7 @@ def test_alias_that_posted_reports_counts_as_ca_side() -> None:
 
 
 def test_on_behalf_signature() -> None:
-    role = classify_comment("We will post the report tomorrow.\n\nJane, on behalf of Widget CA", author="jane@x.example")
+    role = classify_comment(
+        "We will post the report tomorrow.\n\nJane, on behalf of Widget CA", author="jane@x.example"
+    )
     assert role.is_ca_side

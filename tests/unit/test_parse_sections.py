@@ -1,5 +1,7 @@
 """Section segmentation across heading styles."""
 
+from itertools import pairwise
+
 from ca_incidents.parse import parse_report
 
 V2 = """## Incident Report
@@ -39,14 +41,24 @@ def names(text: str) -> list[str]:
 
 
 def test_v2_headings_and_lessons_subsections() -> None:
-    assert names(V2) == ["summary", "impact", "timeline", "root_cause", "lessons_learned", "went_well",
-                         "didnt_go_well", "lucky", "action_items", "appendix"]
+    assert names(V2) == [
+        "summary",
+        "impact",
+        "timeline",
+        "root_cause",
+        "lessons_learned",
+        "went_well",
+        "didnt_go_well",
+        "lucky",
+        "action_items",
+        "appendix",
+    ]
 
 
 def test_section_spans_nest_and_do_not_overlap() -> None:
     rep = parse_report(V2)
     tops = [s for s in rep.sections if s.parent is None]
-    for a, b in zip(tops, tops[1:], strict=False):
+    for a, b in pairwise(tops):
         assert a.end <= b.start
     lessons = rep.section("lessons_learned")
     assert lessons is not None
@@ -55,15 +67,18 @@ def test_section_spans_nest_and_do_not_overlap() -> None:
 
 
 def test_bold_and_plain_labels_without_markdown() -> None:
-    text = "**Summary**\nA thing broke.\n\nTimeline:\n2024-01-02 10:00 UTC: found\n\nRoot cause: a typo.\n\n" \
-           "**Action items**\n- fix it - 2024-02-01\n"
+    text = (
+        "**Summary**\nA thing broke.\n\nTimeline:\n2024-01-02 10:00 UTC: found\n\nRoot cause: a typo.\n\n"
+        "**Action items**\n- fix it - 2024-02-01\n"
+    )
     assert names(text) == ["summary", "timeline", "root_cause", "action_items"]
 
 
 def test_legacy_numbered_questions_map_to_canonical_sections() -> None:
     text = (
         "1. How your CA first became aware of the problem\nBy mail.\n\n2. Timeline\n2020-01-01 09:00 CET x\n\n"
-        "3. Whether your CA has stopped issuing\nYes.\n\n4) 20 certificates affected.\n\n5. Certificate data\nAttached.\n\n"
+        "3. Whether your CA has stopped issuing\nYes.\n\n4) 20 certificates affected.\n\n"
+        "5. Certificate data\nAttached.\n\n"
         "6) The helper skipped a check.\n\n7. Steps to prevent recurrence\n- add a check - done\n"
     )
     assert names(text) == ["summary", "timeline", "impact", "impact", "appendix", "root_cause", "action_items"]

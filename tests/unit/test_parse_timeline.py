@@ -10,8 +10,10 @@ def stamps(text: str, posted: datetime | None = None) -> list[str]:
 
 
 def test_day_headers_with_time_bullets_and_section_zone() -> None:
-    text = "### Timeline\nAll times are UTC.\n\n2024-03-01:\n- 09:15 alert fired\n- 10:00 fix deployed\n\n" \
-           "2024-03-02:\n- 08:00 report posted\n"
+    text = (
+        "### Timeline\nAll times are UTC.\n\n2024-03-01:\n- 09:15 alert fired\n- 10:00 fix deployed\n\n"
+        "2024-03-02:\n- 08:00 report posted\n"
+    )
     assert stamps(text) == ["2024-03-01T09:15Z", "2024-03-01T10:00Z", "2024-03-02T08:00Z"]
 
 

@@ -294,8 +294,10 @@ def _draw_funnel(ax, inc: pd.DataFrame, dim: Dimension) -> None:
         ax.plot(grid, low, style, color="0.4", label=label)
         ax.plot(grid, high, style, color="0.4")
     ax.axhline(centre, color="0.2", lw=1, label="overall")
-    ax.scatter(table["n"], table["mean"], color="#3b6ea5", zorder=3, label="CA owner")
-    for row in table.itertuples():
+    ax.scatter(table["n"], table["mean"], color="#3b6ea5", zorder=3, label="CA owner (named when outside 95%)")
+    low, high = funnel_limits(table["n"].to_numpy(), centre, spread, dim.binary, Z95)
+    outside = (table["mean"] < low - 1e-9) | (table["mean"] > high + 1e-9)
+    for row in table[outside].itertuples():
         ax.annotate(str(row.ca_owner), (row.n, row.mean), textcoords="offset points", xytext=(4, 3), fontsize=6)
     ax.set_title(f"{dim.name}: {dim.description}", fontsize=9)
     ax.set_xlabel("incidents with a value (count)")
@@ -309,33 +311,39 @@ def plot_funnels(inc: pd.DataFrame, dims: list[Dimension]) -> Figure:
     for ax, dim in zip(axes, dims, strict=False):
         _draw_funnel(ax, inc, dim)
     fig.suptitle("CA values against the spread expected by chance (funnel plots)", fontweight="bold")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))
     return fig
 
 
-def _draw_intervals(ax, table: pd.DataFrame, dim: Dimension) -> None:
-    data = table.sort_values("ca_owner", ascending=False).reset_index(drop=True)
-    y = np.arange(len(data))
-    ax.errorbar(data["mean"], y + 0.15, xerr=[(data["mean"] - data["ci_low"]).clip(lower=0).fillna(0),
-                (data["ci_high"] - data["mean"]).clip(lower=0).fillna(0)], fmt="o", color="0.55", capsize=3,
-                label="raw, 95% interval")  # fmt: skip
-    ax.errorbar(data["eb"], y - 0.15, xerr=[(data["eb"] - data["eb_low"]).clip(lower=0),
-                (data["eb_high"] - data["eb"]).clip(lower=0)], fmt="s", color="#3b6ea5", capsize=3,
-                label="shrunk (empirical Bayes), 95% interval")  # fmt: skip
-    ax.set_yticks(y, [f"{c} (n={n})" for c, n in zip(data["ca_owner"], data["n"], strict=True)], fontsize=7)
-    better = "higher is better" if dim.higher_is_better else "lower is better"
-    ax.set_title(f"{dim.name} ({better})", fontsize=9)
-    ax.set_xlabel(_unit(dim))
-    ax.set_ylabel("CA owner (incidents)")
-    ax.legend(loc="best", fontsize=6)
+MIN_INCIDENTS_SHOWN = 3  # the interval chart leaves out CAs below this (they stay in the tables and funnels)
 
 
-def plot_intervals(cards: pd.DataFrame, dims: list[Dimension]) -> Figure:
-    """Raw interval and shrunk estimate per CA, one panel per dimension (alphabetical, so not a ranking)."""
-    n_cas = cards["ca_owner"].nunique() if not cards.empty else 1
-    fig, axes = _grid(len(dims), max(3.0, 0.3 * n_cas + 1.4))
-    for ax, dim in zip(axes, dims, strict=False):
-        _draw_intervals(ax, cards[cards["dimension"] == dim.name], dim)
-    fig.suptitle("Per-CA scorecards: raw and shrunk estimates with 95% intervals", fontweight="bold")
-    fig.tight_layout()
+def plot_intervals(cards: pd.DataFrame, dims: list[Dimension], min_incidents: int = MIN_INCIDENTS_SHOWN) -> Figure:
+    """Scorecard matrix: one row per CA (alphabetical, not a ranking), one column per dimension; raw 95%
+    interval in grey, shrunk estimate and interval in blue."""
+    import matplotlib.pyplot as plt
+
+    largest = cards.groupby("ca_owner")["n"].max() if not cards.empty else pd.Series(dtype=int)
+    cas = sorted(largest[largest >= min_incidents].index, reverse=True)
+    fig, axes = plt.subplots(1, max(len(dims), 1), sharey=True, squeeze=False, layout="constrained",
+                             figsize=(max(8.0, 2.0 * len(dims) + 2), max(3.0, 0.28 * len(cas) + 1.8)))  # fmt: skip
+    y = np.arange(len(cas))
+    for ax, dim in zip(axes.flat, dims, strict=False):
+        data = cards[cards["dimension"] == dim.name].set_index("ca_owner").reindex(cas)
+        ax.errorbar(data["mean"], y + 0.15, xerr=[(data["mean"] - data["ci_low"]).clip(lower=0).fillna(0),
+                    (data["ci_high"] - data["mean"]).clip(lower=0).fillna(0)], fmt="o", ms=3, color="0.6",
+                    capsize=2, label="raw, 95% interval")  # fmt: skip
+        ax.errorbar(data["eb"], y - 0.15, xerr=[(data["eb"] - data["eb_low"]).clip(lower=0).fillna(0),
+                    (data["eb_high"] - data["eb"]).clip(lower=0).fillna(0)], fmt="s", ms=3, color="#3b6ea5",
+                    capsize=2, label="shrunk (empirical Bayes)")  # fmt: skip
+        better = "higher better" if dim.higher_is_better else "lower better"
+        ax.set_title(f"{dim.name}\n({better})", fontsize=8)
+        ax.set_xlabel("score (0-100)" if not dim.binary else "share (0-1)", fontsize=8)
+        if dim.binary:
+            ax.set_xlim(-0.05, 1.05)
+    axes.flat[0].set_yticks(y, cas, fontsize=7)
+    axes.flat[0].set_ylabel("CA owner (alphabetical)")
+    fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="outside lower left", fontsize=7, ncol=2)
+    fig.suptitle(f"Per-CA scorecards with 95% intervals (CAs with at least {min_incidents} incidents)",
+                 fontweight="bold")  # fmt: skip
     return fig

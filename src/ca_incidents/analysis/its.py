@@ -49,7 +49,7 @@ class ItsResult:
     """Estimated steps (versions and placebos) with 95% intervals, plus what was fitted and its caveats."""
 
     outcome: str
-    steps: pd.DataFrame  # term, kind, break_date, estimate, ci_low, ci_high, p_value, n_before, n_after
+    steps: pd.DataFrame  # term, kind, break_date, estimate, ci_low, ci_high, p_value, se, se_cv1, n_before, n_after
     n: int
     n_clusters: int
     trend_per_year: float
@@ -124,8 +124,11 @@ def fit_its(
     params = np.asarray(fit.params)
     if n_clusters >= JACKKNIFE_MIN_CLUSTERS:
         se, df = _cluster_jackknife_se(design_matrix, y, codes, params), n_clusters - 1
+        # the usual sandwich (CV1) errors, reported beside the jackknife for comparison
+        se_cv1 = np.asarray(fit.get_robustcov_results(cov_type="cluster", groups=codes).bse)
     else:  # too few CAs to cluster on: heteroskedasticity-robust only (stated in the caveats)
         se, df = np.asarray(fit.HC1_se), max(len(y) - design_matrix.shape[1], 1)
+        se_cv1 = np.full(len(params), np.nan)
     t_crit = stats.t.ppf(0.975, df)
     names = list(x.columns)
     rows = []
@@ -134,9 +137,10 @@ def fit_its(
         t_value = params[i] / se[i] if se[i] > 0 else np.nan
         rows.append({"term": term, "kind": kind, "break_date": day, "estimate": float(params[i]),
                      "ci_low": float(params[i] - t_crit * se[i]), "ci_high": float(params[i] + t_crit * se[i]),
-                     "p_value": float(2 * stats.t.sf(abs(t_value), df)), "n_before": before,
-                     "n_after": after})  # fmt: skip
-    columns = ["term", "kind", "break_date", "estimate", "ci_low", "ci_high", "p_value", "n_before", "n_after"]
+                     "p_value": float(2 * stats.t.sf(abs(t_value), df)), "se": float(se[i]),
+                     "se_cv1": float(se_cv1[i]), "n_before": before, "n_after": after})  # fmt: skip
+    columns = ["term", "kind", "break_date", "estimate", "ci_low", "ci_high", "p_value", "se", "se_cv1", "n_before",
+               "n_after"]  # fmt: skip
     return ItsResult(
         outcome=outcome,
         steps=pd.DataFrame(rows, columns=columns),

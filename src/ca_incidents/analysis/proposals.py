@@ -350,34 +350,35 @@ def _report_within(corpus: Corpus, units: pd.DataFrame, opts: dict) -> pd.DataFr
 
 
 def _checkpoints(items: pd.DataFrame, ca_posts: list[pd.Timestamp], end: pd.Timestamp | None, grace: int) -> tuple:
-    """Walk an incident under the automatic rule: each Next update = earliest open due date after the last post.
+    """Walk an incident under the automatic rule and return (checkpoints, met).
 
-    Returns (checkpoints, met): the update deadlines the rule would have set, and how many a CA post met.
+    At each step the rule reads the latest report (as of the previous checkpoint) that lists action items and
+    sets Next update to the earliest due date among its open items still ahead; a CA post after the previous
+    checkpoint and on or before that date (plus ``grace`` days) meets it. Items completed in a later revision
+    therefore stop setting dates once that revision is posted.
     """
-    open_items = items[~items["status"].isin(CLOSED_STATUSES)].dropna(subset=["due_date"])
-    dues = sorted({pd.Timestamp(d) for d in open_items["due_date"]})
-    checkpoints, met, cursor = [], 0, None
-    start = min((pd.Timestamp(t) for t in items["report_time"]), default=None)
-    if start is None:
+    if items.empty:
         return [], 0
-    cursor = start
-    for due in dues:
-        if due <= cursor or (end is not None and due > end):
-            continue
+    revisions = [(pd.Timestamp(t), group) for t, group in items.groupby("report_time", sort=True)]
+    cursor = revisions[0][0]
+    checkpoints, met = [], 0
+    while True:
+        current = [group for posted, group in revisions if posted <= cursor][-1]
+        open_items = current[~current["status"].isin(CLOSED_STATUSES)].dropna(subset=["due_date"])
+        ahead = sorted(d for d in (pd.Timestamp(x) for x in open_items["due_date"]) if d > cursor)
+        if not ahead or (end is not None and ahead[0] > end):
+            return checkpoints, met
+        due = ahead[0]
         checkpoints.append(due)
         deadline = due + pd.Timedelta(days=grace + 1)  # posts on the due day count
-        posted = [t for t in ca_posts if cursor < t < deadline]
-        met += bool(posted)
+        met += any(cursor < t < deadline for t in ca_posts)
         cursor = due
-    return checkpoints, met
 
 
 def _auto_next_update(corpus: Corpus, units: pd.DataFrame, opts: dict) -> pd.DataFrame:
-    roles = corpus.table("comment_roles")
-    items = corpus.table("action_items")
-    reports = corpus.table("reports")
-    if items.empty or roles.empty:
-        raise ProposalError("auto_next_update needs the parse stage's action_items: run `ca-incidents parse` first")
+    roles = corpus.require("comment_roles", "parse")
+    items = corpus.require("action_items", "parse")
+    reports = corpus.require("reports", "parse")
     items = items.merge(reports[["comment_id", "bug_id", "creation_time"]].rename(
         columns={"creation_time": "report_time"}), on="comment_id")  # fmt: skip
     ca_posts = roles[roles["is_ca_side"].astype(bool) & (roles["count"] > 0)]

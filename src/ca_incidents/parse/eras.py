@@ -71,6 +71,9 @@ V3_MARKERS = re.compile(
     r"non-compliance (?:start|identified|end) date",
     re.IGNORECASE,
 )
+_V3_TITLES = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?(?:preliminary|full) incident report|report closure summary", re.I | re.M
+)
 V2_MARKERS = re.compile(
     r"^[ \t]*#{1,3}[ \t]*(?:audit[ \t]+)?incident report[ \t]*$|what went well|what didn'?t go well|where we got lucky|"
     r"lessons learned|\|\s*action item\s*\|\s*kind\s*\||all times are utc|finding #\s*\d",
@@ -85,7 +88,8 @@ def detect_era(
     in_force = era_in_force(posted_at)
     v3 = len(set(m.group(0).lower() for m in V3_MARKERS.finditer(text[:200_000])))
     v2 = len(set(m.group(0).lower() for m in V2_MARKERS.finditer(text[:200_000])))
-    if v3 >= 2 or (v3 >= 1 and v2 == 0 and numbered_questions < 3):
+    titled = bool(_V3_TITLES.search(text[:200_000]))
+    if titled or v3 >= 2 or (v3 >= 1 and v2 == 0 and numbered_questions < 3):
         if in_force in V3_ERAS:
             return in_force
         return "v3.0" if posted_at is not None else "v3.2"

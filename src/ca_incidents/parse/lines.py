@@ -62,10 +62,10 @@ def strip_markdown(text: str) -> str:
     """Plain words of a Markdown fragment: no heading marks, emphasis, links or list markers."""
     t = re.sub(r"^\s{0,3}#{1,6}\s*", "", text)
     t = re.sub(r"\s#+\s*$", "", t)
-    t = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", t)
+    t = re.sub(r"!?\[([^\]\n]{0,300})\]\([^)\n]{0,500}\)", r"\1", t)
     t = _EMPH_RE.sub("", t)
-    t = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", t)
-    t = re.sub(r"(?<!\w)_(?=\S)([^_]+?)(?<=\S)_(?!\w)", r"\1", t)
+    t = re.sub(r"(?<![\w*])\*(?=\S)([^*\n]{1,300}?)(?<=\S)\*(?![\w*])", r"\1", t)
+    t = re.sub(r"(?<!\w)_(?=\S)([^_\n]{1,300}?)(?<=\S)_(?!\w)", r"\1", t)
     return re.sub(r"\s+", " ", t).strip()
 
 

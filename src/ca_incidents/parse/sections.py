@@ -174,7 +174,7 @@ def _candidate(line: Line, next_line: Line | None) -> Candidate | None:
 
 def _numbering(cand: Candidate) -> None:
     """Fill ``number``/``question_text``/``is_cf`` from the candidate's raw line."""
-    raw = strip_markdown(cand.line.text)
+    raw = strip_markdown(cand.line.text[:400])
     if m := CF_RE.match(raw):
         cand.is_cf = True
         cand.cf_title = m.group(2).strip(" *:")
@@ -199,7 +199,7 @@ def find_candidates(lines: list[Line]) -> list[Candidate]:
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         cand = _candidate(line, nxt)
         if cand is None:
-            raw = strip_markdown(line.text)
+            raw = strip_markdown(line.text[:400])
             if _NUMBERED_RE.match(raw) and not line.in_code and not line.text.lstrip().startswith(">"):
                 cand = Candidate(line, "plain", 7, raw)
             else:

@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v p
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DATA_DIR ?= data/demo
 
 .PHONY: help install demo test lint report bench clean
 help:  ## show this help
@@ -20,8 +21,8 @@ install: $(STAMP)  ## create .venv and install the project, its tools and the sp
 demo: $(STAMP)  ## harvest the demo corpus from a local server, parse, score, measure, render reports
 	$(BIN)/ca-incidents demo
 
-report: $(STAMP)  ## execute the notebooks on the current corpus and write reports/*.html
-	$(BIN)/ca-incidents report
+report: $(STAMP)  ## execute the notebooks on DATA_DIR (default data/demo) into reports/*.html
+	$(BIN)/ca-incidents report --data-dir $(DATA_DIR)
 
 test: $(STAMP)  ## lint and run the whole test suite
 	$(BIN)/ruff check src tests benchmarks

@@ -8,7 +8,7 @@ content (a cell that reads "Prevent" is the kind wherever it sits). List items c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ca_incidents.parse.dates import find_dates, parse_due
@@ -62,9 +62,14 @@ _ACTION_VERBS = re.compile(
     r"\b(?:will|shall|plan(?:s|ned)?|have|has|had|implemented|added|deployed|updated|introduced|changed|completed|"
     r"enhanced|improved|created|established|revoked|fixed|reviewed|trained|"
     r"conduct(?:ed)?|perform(?:ed)?|going to|"
-    r"are working|expect(?:ed)?|add|implement|deploy|update|review|train|enforce|automate|extend|require)\b",
+    r"are working|expect(?:ed)?|add|implement|deploy|update|review|train|enforce|automate|extend|require|"
+    r"(?:remov|disabl|replac|rotat|migrat|introduc|retir|validat|restrict|enabl|revis|upgrad|integrat|"
+    r"schedul|configur)(?:e|ed|es)|"
+    r"(?:document|publish|block|reject|verif|monitor|audit|test|patch|ensur|modif|switch|develop|"
+    r"hir|limit|strengthen|harden|separat)\w*)\b",
     re.IGNORECASE,
 )
+_ANSWER_RE = re.compile(r"^\s*(?:a|answer|response)\s*[:.)]\s+", re.I)
 
 
 def kind_of(text: str | None) -> str | None:
@@ -178,8 +183,9 @@ def _dash_segments(first: str, out: _Fields) -> str:
             out.kind = kind_of(seg)
         elif role == "status" and out.status is None:
             out.status = status_of(re.split(r"[:(]", seg, maxsplit=1)[0]) or status_of(seg)
-            if out.due_text is None and find_dates(seg) and len(seg) <= 40:
-                out.due_text = _clean_due(seg)
+            due = _clean_due(seg) if len(seg) <= 40 else None
+            if out.due_text is None and due and (find_dates(seg) or parse_due(due) is not None):
+                out.due_text = due
         elif role == "due" and out.due_text is None:
             out.due_text = _clean_due(seg)
             if out.status is None and status_of(seg) in ("complete", "delayed", "canceled"):
@@ -206,12 +212,15 @@ def _inline(body: str) -> _Fields:
     if out.kind or out.status or out.due_text:
         out.text = first
         return _finish(out)
+    if status_tail := _status_tail(first):
+        out.text, out.status, out.due_text = status_tail
+        return _finish(out)
     tail = None
     m = re.search(r"\(([^()]{1,80})\)\s*\.?$", first)
     if m and (_is_dueish(m.group(1)) or kind_of(m.group(1))):
         tail, first = m.group(1), first[: m.start()]
     if tail is None:
-        for sep in (r",\s*", r":\s+", r"\s+(?=(?:due|by|until|till|done|finished|completed)\b)"):
+        for sep in (r",\s*", r":\s+", r"\.\s+", r"\s+(?=(?:due|by|until|till|done|finished|completed)\b)"):
             parts = re.split(sep, first)
             if len(parts) > 1 and _is_dueish(parts[-1]):
                 tail = parts[-1]
@@ -228,6 +237,29 @@ def _inline(body: str) -> _Fields:
             if out.due_text and status_of(out.due_text) and not find_dates(out.due_text):
                 out.due_text = None
     return _finish(out)
+
+
+def _status_tail(first: str) -> tuple[str, str, str | None] | None:
+    """ "Description: done on 2024-03-12, no findings" / "...: in progress, on track for Q2" -> text, status, due.
+
+    The tail must open with a status word and the head must read as words (not a timeline date)."""
+    m = re.match(r"(?P<head>.{3,}?)\s*:\s+(?P<tail>\S.*)$", first)
+    if not m or len(re.findall(r"[A-Za-z]{2,}", strip_markdown(m.group("head")))) < 2:
+        return None
+    tail = strip_markdown(m.group("tail"))
+    lead = re.split(r"[,;(]|\s[-–—]\s", tail, maxsplit=1)[0]
+    status = status_of(" ".join(lead.split()[:3]))
+    if status is None or len(lead.split()) > 5:
+        return None
+    due = None
+    for piece in re.split(r"[,;]", tail):
+        cleaned = _clean_due(
+            re.sub(r"^\s*(?:on\s+track|planned|scheduled|expected)\s+(?:for|by)?", "", piece, flags=re.I)
+        )
+        if cleaned and (find_dates(piece) or parse_due(cleaned) is not None) and len(cleaned) <= 40:
+            due = cleaned
+            break
+    return m.group("head"), status, due
 
 
 def _finish(fields: _Fields) -> _Fields:
@@ -363,65 +395,169 @@ def _set_field(out: _Fields, role: str | None, v: str, roles: list[str | None]) 
         out.criteria = v
 
 
-def _list_blocks(lines: list[Line]) -> list[list[Line]]:
-    """Top-level list items with their continuation lines (indented lines or sub-bullets)."""
-    bullets = [line for line in lines if bullet_match(line.text) and not line.in_code]
-    if not bullets:
-        return []
-    base = min(b.indent for b in bullets)
-    blocks: list[list[Line]] = []
-    current: list[Line] | None = None
-    for line in lines:
+_ITEM_LABEL_RE = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?\s*(?:action(?:\s+item)?|item|task|commitment|remediation(?:\s+item)?)\s*"
+    r"(?:#|no\.?)?\s*\d{1,3}\s*(?:\*\*|__)?\s*(?:[:.)–—-]|(?=\s*$))\s*(?:\*\*|__)?\s*",
+    re.IGNORECASE,
+)
+_TEXT_FIELD_RE = re.compile(r"^\s*(?:description|action(?:\s+item)?|item|task|what)\s*[:=]\s*", re.I)
+_CHECKBOX_RE = re.compile(r"^\[([ xX✓✔])\]\s*")
+
+
+def _field_line(line: Line) -> bool:
+    """A ``Kind: Prevent`` / ``- Due Date: 2024-07-01`` line: a field of the item above, not an item."""
+    m = bullet_match(line.text)
+    body = re.sub(r"\*\*|__", "", line.text[m.end() :] if m else line.stripped).strip()
+    return bool(_FIELD_RE.match(body) or _TEXT_FIELD_RE.match(body))
+
+
+def _group_label(line: Line) -> str | None:
+    """The kind a stand-alone group label line names ("**Prevent**", "Detective controls:", "- Mitigate:")."""
+    m = bullet_match(line.text)
+    label = strip_markdown(line.text[m.end() :] if m else line.text).strip(" :")
+    words = label.split()
+    if 1 <= len(words) <= 2 and words[0].lower().strip(",;:/") in _KIND_CELL_WORDS:
+        return kind_of(label)
+    return None
+
+
+@dataclass
+class _Entry:
+    head: Line
+    lines: list[Line]
+    group: str | None
+    titled: bool = False  # a non-bullet title whose fields follow on their own lines
+
+
+def _entries(lines: list[Line]) -> list[_Entry]:
+    """Items of a list-like body: top-level bullets, "Action 1:" lines and title lines followed by field lines,
+    each with its continuation (indented or wrapped lines, sub-bullets, field lines)."""
+    body = [line for line in lines if not line.in_code]
+    bullets = [line for line in body if bullet_match(line.text)]
+    base = min((b.indent for b in bullets), default=0)
+    out: list[_Entry] = []
+    current: _Entry | None = None
+    group: str | None = None
+    blank = False
+    for i, line in enumerate(body):
         if not line.stripped:
+            blank = True
             continue
-        if bullet_match(line.text) and line.indent <= base + 1:
-            current = [line]
-            blocks.append(current)
-        elif current is not None and (line.indent > base or bullet_match(line.text) or _FIELD_RE.match(line.stripped)):
-            current.append(line)
+        after_blank, blank = blank, False
+        nxt = next((n for n in body[i + 1 :] if n.stripped), None)
+        is_bullet = bullet_match(line.text) is not None
+        kind = _group_label(line)
+        if kind and nxt is not None and (line.indent <= base or not is_bullet):
+            group = kind
+            current = None
+            if is_bullet and nxt.indent > line.indent:
+                current = _Entry(line, [line], kind)  # "- Prevent:" with nested items
+                out.append(current)
+            continue
+        field = _field_line(line)
+        if current is not None and field and (current.titled or not is_bullet or line.indent > base):
+            current.lines.append(line)
+        elif _ITEM_LABEL_RE.match(line.text) and not (current is not None and line.indent > current.head.indent):
+            current = _Entry(line, [line], group, titled=True)
+            out.append(current)
+        elif is_bullet and line.indent <= base + 1:
+            current = _Entry(line, [line], group)
+            out.append(current)
+        elif current is not None and not after_blank and (line.indent > base or not current.titled or is_bullet):
+            current.lines.append(line)
+        elif not is_bullet and nxt is not None and _field_line(nxt) and nxt.index == line.index + 1:
+            current = _Entry(line, [line], group, titled=True)
+            out.append(current)
+        elif current is not None and line.indent > current.head.indent and not after_blank:
+            current.lines.append(line)
         else:
             current = None
-    return blocks
+            if after_blank or not is_bullet:
+                group = group if line.indent > 0 else None
+    return out
+
+
+def _entry_body(entry: _Entry) -> str:
+    """The entry as text: wrapped lines joined into the first line, field lines and sub-bullets on their own."""
+    head = entry.head
+    m = bullet_match(head.text)
+    text = head.text[m.end() :] if m else head.text
+    if label := _ITEM_LABEL_RE.match(text):
+        text = text[label.end() :]
+    parts = [text.strip()]
+    for line in entry.lines[1:]:
+        if _field_line(line) or bullet_match(line.text):
+            parts.append(line.stripped)
+        else:
+            parts[-1] += " " + line.stripped
+    if entry.titled and not strip_markdown(parts[0]).strip(" :*_"):
+        texts = [p for p in parts[1:] if _TEXT_FIELD_RE.match(re.sub(r"^[-*+•]\s+|\*\*|__", "", p))]
+        if texts:
+            parts.remove(texts[0])
+            parts[0] = _TEXT_FIELD_RE.sub("", re.sub(r"^[-*+•]\s+|\*\*|__", "", texts[0]))
+    return "\n".join(parts)
+
+
+def _with_kind(item: ActionItem, kind: str | None) -> ActionItem:
+    return item if item.kind or not kind else replace(item, kind=kind)
 
 
 def _list_items(lines: list[Line], posted_at: datetime | None, dayfirst: bool) -> list[ActionItem]:
     items: list[ActionItem] = []
-    for block in _list_blocks(lines):
-        head = block[0]
-        m = bullet_match(head.text)
-        first = head.text[m.end() :] if m else head.text
-        label = strip_markdown(first).strip(" :")
-        group_kind = kind_of(label) if len(label.split()) <= 2 else None
-        if group_kind and len(block) > 1:
-            sub = [line for line in block[1:] if bullet_match(line.text)]
-            for item in _list_items(sub, posted_at, dayfirst):
-                items.append(_with_kind(item, group_kind))
+    for entry in _entries(lines):
+        if _group_label(entry.head) and len(entry.lines) > 1:
+            items.extend(_with_kind(item, entry.group) for item in _list_items(entry.lines[1:], posted_at, dayfirst))
             continue
-        body = "\n".join([first] + [line.text.strip() for line in block[1:]])
+        body = re.sub(r"\*\*|__", "", _entry_body(entry))
+        status = None
+        if box := _CHECKBOX_RE.match(body):
+            body = body[box.end() :]
+            status = None if box.group(1) == " " else "complete"
         fields = _inline(body)
         if not fields.text:
             continue
-        items.append(_item(fields, head.start + head.indent, block[-1].end, posted_at, dayfirst))
+        fields.status = fields.status or status
+        item = _item(fields, entry.head.start + entry.head.indent, entry.lines[-1].end, posted_at, dayfirst)
+        items.append(_with_kind(item, entry.group))
     return items
 
 
-def _with_kind(item: ActionItem, kind: str) -> ActionItem:
-    from dataclasses import replace
-
-    return item if item.kind else replace(item, kind=kind)
+def _prose_tail(sentence: str, dayfirst: bool) -> tuple[str, str] | None:
+    """A sentence ending in its due/status: "Training of witnesses, done 2023-09-20." / "... (2020-02-28)."."""
+    m = re.search(r"(?:,\s*|\s*\()(?P<tail>[^,()]{1,40}?)\)?\s*[.!;]?\s*$", sentence)
+    if not m or not _is_dueish(m.group("tail")):
+        return None
+    if any(d.start < m.start("tail") < d.end for d in find_dates(sentence, dayfirst=dayfirst)):
+        return None  # the ", 2024" of "July 15, 2024"
+    head = sentence[: m.start()]
+    return (head, m.group("tail")) if len(re.findall(r"[A-Za-z]{2,}", head)) >= 2 else None
 
 
 def _prose_items(text: str, lines: list[Line], posted_at: datetime | None, dayfirst: bool) -> list[ActionItem]:
+    """One item per commitment sentence: it names an action ("We will ... by <date>") or ends in a due/status."""
     items: list[ActionItem] = []
     for line in lines:
         if not line.stripped or line.in_code:
             continue
-        for m in re.finditer(r"[^.!?]+(?:[.!?]+(?=\s|$)|$)", line.text):
+        answer = _ANSWER_RE.match(line.text)
+        offset = answer.end() if answer else 0
+        for m in re.finditer(r"[^.!?]+(?:[.!?]+(?=\s|$)|$)", line.text[offset:]):
             sentence = m.group(0).strip()
-            if len(sentence.split()) < 4 or not _ACTION_VERBS.search(sentence):
+            tail = _prose_tail(sentence, dayfirst)
+            if len(sentence.split()) < 2 or (
+                tail is None and (len(sentence.split()) < 4 or not _ACTION_VERBS.search(sentence))
+            ):
                 continue
-            start = line.start + m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+            start = line.start + offset + m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
             fields = _Fields(strip_markdown(sentence))
+            if tail is not None:
+                fields.text = strip_markdown(tail[0]).strip(" ,;:-–—")
+                fields.status = status_of(tail[1])
+                fields.due_text = _clean_due(tail[1])
+                if fields.due_text and parse_due(fields.due_text, posted_at, dayfirst=dayfirst) is None:
+                    fields.due_text = None
+                items.append(_item(fields, start, line.start + offset + m.end(), posted_at, dayfirst))
+                continue
             dates = find_dates(sentence, dayfirst=dayfirst)
             due = re.search(
                 r"\b(?:by|until|before|in|during|end of)\s+((?:Q[1-4]|H[12]|the end of|end of)?[^.,;]{0,30})",
@@ -432,7 +568,7 @@ def _prose_items(text: str, lines: list[Line], posted_at: datetime | None, dayfi
                 fields.due_text = sentence[dates[0].start : dates[0].end]
             elif due and parse_due(due.group(1), posted_at) is not None:
                 fields.due_text = due.group(1).strip()
-            items.append(_item(fields, start, line.start + m.end(), posted_at, dayfirst))
+            items.append(_item(fields, start, line.start + offset + m.end(), posted_at, dayfirst))
     return items
 
 
@@ -450,6 +586,8 @@ def extract_action_items(
         if len(run) >= 2 or (run and len(_row(run[0].text) or []) >= 3):
             tables.append(run)
         run = []
+    if not tables:
+        tables = _aligned_tables(lines)
     items: list[ActionItem] = []
     for table in tables:
         items.extend(_table_items(table, posted_at, dayfirst, warnings))
@@ -458,6 +596,24 @@ def extract_action_items(
         if not items:
             items = _prose_items(text, lines, posted_at, dayfirst)
     return items, warnings
+
+
+def _aligned_tables(lines: list[Line]) -> list[list[Line]]:
+    """Plain-text tables whose columns are aligned with runs of spaces (pasted from a terminal or PDF), as pipe
+    rows with the original offsets; the header must name an action column and at least one more."""
+    tables: list[list[Line]] = []
+    run: list[Line] = []
+    for line in [*lines, None]:
+        cells = re.split(r"\s{2,}", line.stripped) if line is not None and not line.in_code else []
+        header = [_column_of(c) for c in cells] if not run else []
+        starts = "text" in header and sum(h is not None for h in header) >= 2
+        if len(cells) >= 2 and line is not None and not bullet_match(line.text) and (run or starts):
+            run.append(Line(" " * line.indent + "| " + " | ".join(cells) + " |", line.start, line.end, line.index))
+            continue
+        if len(run) >= 2:
+            tables.append(run)
+        run = []
+    return tables
 
 
 def _table_runs(lines: list[Line]) -> list[list[Line]]:
@@ -487,6 +643,46 @@ def extract_orphan_action_items(
             items.extend(_table_items(run, posted_at, dayfirst, warnings))
     if items:
         return items, warnings
+    items = _lead_in_items(lines, posted_at, dayfirst)
+    if items:
+        return items, warnings
+    for run in _bullet_runs(lines):
+        found = _list_items(run, posted_at, dayfirst)
+        with_status = sum(item.status is not None for item in found)
+        if with_status >= 2 and 2 * with_status >= len(found):
+            items.extend(found)  # an update's list of items, each reporting its status
+    return items, warnings
+
+
+def _bullet_runs(lines: list[Line]) -> list[list[Line]]:
+    """Consecutive list items (with indented continuations and blank lines between items)."""
+    runs: list[list[Line]] = []
+    run: list[Line] = []
+    for i, line in enumerate(lines):
+        contiguous = bool(run) and line.index == run[-1].index + 1
+        if line.in_code or line.text.lstrip().startswith(">"):
+            continuing = False
+        elif bullet_match(line.text):
+            continuing = True
+        elif not line.stripped:
+            nxt = next((n for n in lines[i + 1 :] if n.stripped), None)
+            continuing = bool(run) and nxt is not None and bullet_match(nxt.text) is not None
+        else:
+            continuing = bool(run) and line.indent > 0
+        if continuing and (contiguous or not run):
+            run.append(line)
+            continue
+        if run:
+            runs.append(run)
+        run = [line] if continuing else []
+    if run:
+        runs.append(run)
+    return runs
+
+
+def _lead_in_items(lines: list[Line], posted_at: datetime | None, dayfirst: bool) -> list[ActionItem]:
+    """The list right after a line mentioning action items ("Status of our action items as of today:")."""
+    items: list[ActionItem] = []
     for i, line in enumerate(lines):
         if bullet_match(line.text) or not re.search(r"\baction items?\b", line.text, re.I):
             continue
@@ -501,4 +697,4 @@ def extract_orphan_action_items(
             following.append(nxt)
         if following:
             items.extend(_list_items(following, posted_at, dayfirst))
-    return items, warnings
+    return items

@@ -69,9 +69,14 @@ def _evaluate_parser_cmd(
         Path | None,
         typer.Option("--gold-dir", help="Folder with dev/ and heldout/ (default tests/gold/parser)."),
     ] = None,
+    details: Annotated[
+        bool,
+        typer.Option("--details", help="Also list, per report, missed gold action items and spurious predictions."),
+    ] = False,
 ) -> None:
     """Per-field precision, recall and F1 of the parser on a gold split."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from ca_incidents.parse.evaluate import evaluate_parser
@@ -96,7 +101,15 @@ def _evaluate_parser_cmd(
                 f"{row['f1']:.3f}",
                 str(row["n"]),
             )
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    if details:
+        for name, d in ev.item_details.items():
+            console.print(f"[bold]{escape(name)}[/bold]", highlight=False)
+            for text in d.missed:
+                console.print(f"  [red]missed[/red]   {escape(text)}", highlight=False)
+            for text in d.spurious:
+                console.print(f"  [yellow]spurious[/yellow] {escape(text)}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

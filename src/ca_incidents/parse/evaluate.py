@@ -49,12 +49,21 @@ class Score:
 
 
 @dataclass
+class ItemDetails:
+    """One report's action-item mismatches: gold items no prediction contains, and unmatched predictions."""
+
+    missed: list[str] = field(default_factory=list)
+    spurious: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Evaluation:
     """Per-field scores plus per-document mistakes for debugging."""
 
     documents: int = 0
     scores: dict[str, Score] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
+    item_details: dict[str, ItemDetails] = field(default_factory=dict)
 
     def rows(self) -> list[dict[str, Any]]:
         out = []
@@ -161,9 +170,16 @@ def evaluate_documents(docs: list[tuple[str, str, dict[str, Any]]]) -> Evaluatio
         ai.fn += len(gold_items) - len(pairs)
         ai.fp += len(out["action_items"]) - len(pairs)
         matched = {id(g) for g, _ in pairs}
-        errs += [f"missed item: {g['text']}" for g in gold_items if id(g) not in matched]
-        if len(out["action_items"]) > len(pairs):
-            errs.append(f"extra items: {len(out['action_items']) - len(pairs)}")
+        used = {id(p) for _, p in pairs}
+        details = ItemDetails(
+            missed=[g["text"] for g in gold_items if id(g) not in matched],
+            spurious=[p["text"] for p in out["action_items"] if id(p) not in used],
+        )
+        if details.missed or details.spurious:
+            ev.item_details[name] = details
+        errs += [f"missed item: {t}" for t in details.missed]
+        if details.spurious:
+            errs.append(f"extra items: {len(details.spurious)}")
         for g, p in pairs:
             for key, metric in (
                 ("due_date", "due_dates"),

@@ -270,7 +270,7 @@ class _Segmenter:
                 if question_matches(n, label) and (n == 1 or self.last_q):
                     self.last_q = n
                     return QUESTION_SECTIONS[n]
-        if name is None and self._action_lead_in(cand, label):
+        if name is None and self.opened and self._action_lead_in(cand, label):
             return "action_items"
         if name is None:
             return None
@@ -293,7 +293,11 @@ class _Segmenter:
 
     @staticmethod
     def _action_lead_in(cand: Candidate, label: str) -> bool:
-        """A short stand-alone line such as "Final status of the action items:" introducing a table/list."""
+        """A short stand-alone line such as "Final status of the action items:" introducing a table/list.
+
+        Only inside a report that already has sections: in a bare update comment the same line is just prose
+        (the items there are found as orphans).
+        """
         line = cand.line.text.strip()
         return (
             cand.kind in ("plain", "bold")

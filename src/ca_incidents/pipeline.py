@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_CORPUS_DIR = REPO_ROOT / "data" / "demo-corpus"
@@ -72,3 +75,27 @@ def run_demo(
     result = run_stages(data_dir, reports_dir=reports_dir, log=log)
     result.steps = {"harvest": harvested.summary(), **result.steps}
     return result
+
+
+def _describe(outcome: Any) -> str:
+    """One readable line for a step's outcome (counts as key=value, file lists as names)."""
+    if is_dataclass(outcome) and not isinstance(outcome, type):
+        outcome = asdict(outcome)
+    if isinstance(outcome, dict):
+        shown = {k: v for k, v in outcome.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+        return ", ".join(f"{k}={v}" for k, v in shown.items())
+    if isinstance(outcome, list):
+        return ", ".join(Path(str(item)).name for item in outcome)
+    return str(outcome)
+
+
+def summary_table(result: PipelineResult) -> Table:
+    """The end-of-run summary: one row per pipeline step."""
+    from rich.table import Table
+
+    table = Table(title=f"ca-incidents pipeline on {result.data_dir}", show_lines=True)
+    table.add_column("step", style="bold")
+    table.add_column("result")
+    for step, outcome in result.steps.items():
+        table.add_row(step, _describe(outcome))
+    return table

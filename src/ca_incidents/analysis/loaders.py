@@ -56,8 +56,10 @@ class Corpus:
 
     @property
     def period(self) -> str:
-        """The date range as text (open ends shown as '…')."""
-        return f"{self.date_from or '…'} to {self.date_to or '…'}"
+        """The date range as text ("all dates" when unbounded, open ends shown as "start"/"end")."""
+        if not self.date_from and not self.date_to:
+            return "at any date"
+        return f"from {self.date_from or 'the start'} to {self.date_to or 'the end'}"
 
     def provenance(self) -> str:
         """The note stamped on every figure: manifest hash, period and CA filter.

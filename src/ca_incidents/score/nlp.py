@@ -56,10 +56,13 @@ class DocCache:
         self._pinned: dict[str, Doc] = {}
         self.maxsize = maxsize
         self.batch_size = batch_size
+        self.requested = 0  # texts prefetched, repeats included
         self.parsed = 0  # texts sent to spaCy
 
     def prefetch(self, texts: Iterable[str]) -> None:
         """Parse these texts now, in one pass, and keep them at hand until the next prefetch (whatever maxsize)."""
+        texts = list(texts)
+        self.requested += len(texts)
         self._pinned = {}
         self._pinned = self.parse(texts)
 

@@ -17,6 +17,8 @@ from ca_incidents.score.timebound import is_timebound
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from ca_incidents.score.nlp import DocCache
+
 _BATCH = 256
 
 
@@ -45,7 +47,7 @@ class RootCauseVerdict:
     human_error_probability: float
 
 
-def classify_actions(items: Sequence[ActionInput], nlp: Language) -> list[ActionVerdict]:
+def classify_actions(items: Sequence[ActionInput], nlp: Language | DocCache) -> list[ActionVerdict]:
     """Vague (decisive guideline cues, else the learned model) and time-bound, per item."""
     models = learned.load()
     out = []
@@ -57,7 +59,7 @@ def classify_actions(items: Sequence[ActionInput], nlp: Language) -> list[Action
     return out
 
 
-def classify_root_causes(items: Sequence[tuple[str, str]], nlp: Language) -> list[RootCauseVerdict]:
+def classify_root_causes(items: Sequence[tuple[str, str]], nlp: Language | DocCache) -> list[RootCauseVerdict]:
     """Restated and human-error-only, per (root-cause passage, incident summary) pair.
 
     Blaming a person is a (poor) reason, so a human-error-only cause is never also a restatement (R6).

@@ -133,11 +133,9 @@ class ReportInput:
     era: str | None = None
 
 
-def score_reports(reports: Sequence[ReportInput], docs: DocCache) -> tuple[list[ScoredReport], int]:
+def score_reports(reports: Sequence[ReportInput], docs: DocCache) -> list[ScoredReport]:
     """What :func:`score_report` says about each report, with one batched spaCy pass over the item texts of all
-    of them (through ``docs``, which also remembers parses for later calls); also how many texts needed a parse.
-    """
+    of them (through ``docs``, which also remembers the parses for later calls)."""
     contexts = [_context(r.text, r.parsed, r.posted_at, r.era, lambda: docs) for r in reports]
-    texts = [t for ctx in contexts for f in _families(ctx.era) if f in NLP_FAMILIES for t in f.nlp_texts(ctx)]
-    docs.prefetch(texts)
-    return [_score(ctx) for ctx in contexts], len(texts)
+    docs.prefetch(t for ctx in contexts for f in _families(ctx.era) if f in NLP_FAMILIES for t in f.nlp_texts(ctx))
+    return [_score(ctx) for ctx in contexts]

@@ -19,6 +19,8 @@ from ca_incidents.score.rules import catalogue
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from ca_incidents.score.nlp import DocCache
+
 # report types that carry a full analysis (root causes, actions), as opposed to preliminaries and updates
 ANALYSED_TYPES = ("full", "legacy", "audit")
 
@@ -31,7 +33,7 @@ class Context:
     parsed: ParsedReport
     era: str | None
     posted_at: datetime | date | None = None
-    nlp: Callable[[], Language] | None = None
+    nlp: Callable[[], Language | DocCache] | None = None
     _masked: str | None = field(default=None, repr=False)
 
     @property

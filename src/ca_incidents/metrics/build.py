@@ -175,6 +175,20 @@ def write_metrics(con: duckdb.DuckDBPyConnection, m: Metrics) -> dict[str, int]:
     return {name: len(rows) for name, rows in tables.items()}
 
 
+def corpus_time(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """The server time of the latest complete harvest: the moment the corpus describes.
+
+    Measuring "as of" this time rather than the wall clock makes the same snapshot give the same metrics
+    whenever it is processed.
+    """
+    rows = con.execute("SELECT max(db_time) FROM harvests WHERE finished_at IS NOT NULL").fetchall()
+    return rows[0][0] if rows else None
+
+
 def build_metrics(con: duckdb.DuckDBPyConnection, as_of: datetime | None = None) -> dict[str, int]:
-    """Compute and write ``incident_metrics``, ``ca_metrics`` and the detail tables."""
-    return write_metrics(con, compute(con, as_of))
+    """Compute and write ``incident_metrics``, ``ca_metrics`` and the detail tables.
+
+    ``as_of`` defaults to the corpus time (see ``corpus_time``), falling back to now for a store with no
+    recorded harvest.
+    """
+    return write_metrics(con, compute(con, as_of or corpus_time(con)))

@@ -87,7 +87,7 @@ class DocCache:
             self.parsed += len(missing)
         return out
 
-    def pipe(self, texts: Iterable[str], batch_size: int | None = None) -> Iterator[Doc]:  # noqa: ARG002
+    def pipe(self, texts: Iterable[str], batch_size: int | None = None) -> Iterator[Doc]:
         """``Language.pipe`` over the cache (the batch size is this cache's own)."""
         texts = list(texts)
         docs = self.parse(texts)

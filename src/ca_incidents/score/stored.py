@@ -29,6 +29,8 @@ _PARTS = {
     '"references"': ('kind, value, "start", "end"', Reference),
 }
 
+_EVENT_COLUMNS = 'event_time, event_date, has_time, has_zone, raw_time, text, "start", "end"'
+
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str, columns: str, ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:
     out: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
@@ -57,10 +59,12 @@ def stored_parses(con: duckdb.DuckDBPyConnection, texts: dict[int, str]) -> dict
         return {}
     keep = [h[0] for h in usable]
     parts = {table: (_rows(con, table, columns, keep), kind) for table, (columns, kind) in _PARTS.items()}
-    events = _rows(con, "timeline_events", 'event_time, event_date, has_time, has_zone, raw_time, text, "start", "end"', keep)
+    events = _rows(con, "timeline_events", _EVENT_COLUMNS, keep)
     out = {}
     for cid, report_type, era, in_force, warnings, total, remaining, stopped, source, _ in usable:
-        built: dict[str, Sequence[Any]] = {t.strip('"'): [kind(*v) for v in rows[cid]] for t, (rows, kind) in parts.items()}
+        built: dict[str, Sequence[Any]] = {
+            table.strip('"'): [kind(*v) for v in rows[cid]] for table, (rows, kind) in parts.items()
+        }
         out[cid] = ParsedReport(
             era=era,
             report_type=report_type,

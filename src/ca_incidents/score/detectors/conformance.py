@@ -93,7 +93,7 @@ def _missing_sections(ctx: Context) -> list[Finding]:
     return [
         ctx.finding(
             "missing-section",
-            f"The {era} template requires a '{_TITLES[name]}' section (write N/A if it does not apply).",
+            f"The {era} template requires the section '{_TITLES[name]}' (write N/A if it does not apply).",
             start,
             end,
         )

@@ -146,13 +146,14 @@ def score_corpus(
     model: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     force: bool = False,
-    cache_size: int = 20_000,
+    cache_chars: int = 500_000,
 ) -> ScoreStats:
     """Score every report of the parse tables whose text, parser or rubric changed since the last run.
 
     Reports go in chunks: one query for their texts, their stored parses reused where equivalent
     (:mod:`ca_incidents.score.stored`), one spaCy pass over the item texts of the whole chunk, one write.
-    ``cache_size`` parses of item texts are remembered across chunks (0: none); every run starts empty.
+    Parses of item texts (up to ``cache_chars`` characters of them; 0: none) are remembered across chunks;
+    every run starts with none.
     """
     from ca_incidents.parse.corpus import ensure_schema as ensure_parse_schema
 
@@ -165,7 +166,7 @@ def score_corpus(
         con.execute("DELETE FROM findings WHERE comment_id IN (SELECT unnest(?::BIGINT[]))", [removed])
         con.execute("DELETE FROM report_scores WHERE comment_id IN (SELECT unnest(?::BIGINT[]))", [removed])
         stats.reports_removed = len(removed)
-    docs = DocCache(lambda: nlp_loader.load(model), maxsize=cache_size)
+    docs = DocCache(lambda: nlp_loader.load(model), max_chars=cache_chars)
     for first in range(0, len(todo), _CHUNK):
         chunk = todo[first : first + _CHUNK]
         bodies = _bodies(con, [r[0] for r in chunk])

@@ -42,7 +42,8 @@ def load(name: str | None = None, disable: tuple[str, ...] = ("ner",)) -> Langua
 
 
 class DocCache:
-    """spaCy parses of short texts, made in large batches and remembered by text (least recently used first out).
+    """spaCy parses of short texts, made in large batches and remembered by text (least recently used out first,
+    up to ``max_chars`` characters of text).
 
     Action items and root causes repeat a lot across reports (boilerplate, copied tables, re-posted reports),
     and one ``nlp.pipe`` over the texts of many reports is cheaper than many small ones. A parse depends only on
@@ -50,17 +51,18 @@ class DocCache:
     ``Language.pipe``, so the item classifiers take either.
     """
 
-    def __init__(self, load: Callable[[], Language], maxsize: int = 20_000, batch_size: int = 256) -> None:
+    def __init__(self, load: Callable[[], Language], max_chars: int = 500_000, batch_size: int = 256) -> None:
         self._load = load
         self._docs: OrderedDict[str, Doc] = OrderedDict()
+        self._chars = 0  # characters of the remembered texts (a parse takes ~150 bytes per character)
         self._pinned: dict[str, Doc] = {}
-        self.maxsize = maxsize
+        self.max_chars = max_chars
         self.batch_size = batch_size
         self.requested = 0  # texts prefetched, repeats included
         self.parsed = 0  # texts sent to spaCy
 
     def prefetch(self, texts: Iterable[str]) -> None:
-        """Parse these texts now, in one pass, and keep them at hand until the next prefetch (whatever maxsize)."""
+        """Parse these texts now, in one pass, and keep them at hand until the next prefetch (whatever max_chars)."""
         texts = list(texts)
         self.requested += len(texts)
         self._pinned = {}
@@ -94,8 +96,9 @@ class DocCache:
         return (docs[t] for t in texts)
 
     def _remember(self, text: str, doc: Doc) -> None:
-        if self.maxsize <= 0:
+        if len(text) > self.max_chars:
             return
         self._docs[text] = doc
-        if len(self._docs) > self.maxsize:
-            self._docs.popitem(last=False)
+        self._chars += len(text)
+        while self._chars > self.max_chars:
+            self._chars -= len(self._docs.popitem(last=False)[0])

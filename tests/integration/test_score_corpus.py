@@ -1,4 +1,5 @@
-"""Scoring end to end: spans inside their sections on every gold report, determinism, incremental runs."""
+"""Scoring end to end: spans inside their sections on every gold report, determinism, incremental runs, and the
+batched corpus path (stored parses, one spaCy pass per chunk, remembered parses) giving the per-report results."""
 
 from __future__ import annotations
 
@@ -10,13 +11,18 @@ import pytest
 import yaml
 
 from ca_incidents.corpus import connect
+from ca_incidents.parse import parse_report
 from ca_incidents.parse.corpus import parse_corpus
+from ca_incidents.score import corpus as score_corpus_module
 from ca_incidents.score.corpus import score_corpus
-from ca_incidents.score.scorer import score_report
+from ca_incidents.score.nlp import DocCache, load
+from ca_incidents.score.scorer import ReportInput, ScoredReport, score_report, score_reports
+from ca_incidents.score.stored import stored_parses
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 GOLD_REPORTS = sorted((ROOT / "tests" / "gold" / "parser").glob("*/*.md"))
+GOLD_DEV = sorted((ROOT / "tests" / "gold" / "parser" / "dev").glob("*.md"))
 DEMO = sorted((ROOT / "data" / "demo-corpus" / "bugs").glob("*.yaml"))
 
 
@@ -38,19 +44,20 @@ def test_every_finding_lies_inside_its_section_and_scoring_is_deterministic(md: 
     assert again.findings == first.findings and again.score == first.score
 
 
-def _load_demo(con, files: list[Path]) -> None:  # type: ignore[no-untyped-def]
-    cid = 1
+def _load_demo(con, files: list[Path], id_offset: int = 0) -> None:  # type: ignore[no-untyped-def]
+    cid = (con.execute("SELECT max(id) FROM comments").fetchone()[0] or 0) + 1
     for path in files:
         bug = yaml.safe_load(path.read_text(encoding="utf-8"))
+        bug_id = bug["id"] + id_offset
         con.execute(
             "INSERT INTO bugs (id, summary, creation_time, assigned_to) VALUES (?, ?, ?, ?)",
-            [bug["id"], bug["summary"], bug["creation_time"], bug.get("assigned_to")],
+            [bug_id, bug["summary"], bug["creation_time"], bug.get("assigned_to")],
         )
         for count, c in enumerate(bug["comments"]):
             con.execute(
                 "INSERT INTO comments (id, bug_id, count, creator, creation_time, text, raw_text) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [cid, bug["id"], count, c["author"], c["time"], c["text"], c["text"]],
+                [cid, bug_id, count, c["author"], c["time"], c["text"], c["text"]],
             )
             cid += 1
 
@@ -77,3 +84,88 @@ def test_score_is_incremental(tmp_path: Path) -> None:
     rules = {r[0] for r in con.execute("SELECT rule FROM findings WHERE comment_id = ?", [cid]).fetchall()}
     assert "unsubstantiated-claim" in rules
     con.close()
+
+
+def _verdict(result: ScoredReport) -> tuple[object, ...]:
+    return (result.era, result.report_type, result.findings, result.score)
+
+
+def test_batched_scoring_gives_the_per_report_results_on_the_gold_reports() -> None:
+    """``score_reports`` (one spaCy pass over many reports, parses remembered) == ``score_report`` one by one."""
+    reports = [ReportInput(md.read_text(encoding="utf-8"), posted_at=_posted(md)) for md in GOLD_DEV]
+    expected = [_verdict(score_report(r.text, posted_at=r.posted_at)) for r in reports]
+    remembering = DocCache(load)
+    assert [_verdict(r) for r in score_reports(reports, remembering)] == expected
+    parsed = remembering.parsed
+    assert parsed > 0 and parsed < remembering.requested  # gold reports repeat some items
+    assert [_verdict(r) for r in score_reports(reports[::-1], remembering)] == expected[::-1]
+    assert remembering.parsed == parsed  # the second pass came from memory
+    forgetting = DocCache(load, max_chars=0)
+    assert [_verdict(r) for r in score_reports(reports, forgetting)] == expected
+
+
+QUOTE = "(In reply to Root Store from comment #1)\n> Please say when this was fixed.\n\n"
+
+
+@pytest.fixture(scope="module")
+def scored_demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The demo corpus plus a second copy of some bugs (repeated texts across chunks), one report quoting a
+    comment (so its stored parse is not the scorer's), scored by ``score_corpus`` in small chunks."""
+    con = connect(tmp_path_factory.mktemp("scored"))
+    _load_demo(con, DEMO)
+    _load_demo(con, DEMO[:8], id_offset=10**6)
+    parse_corpus(con)
+    quoted = con.execute("SELECT min(comment_id) FROM reports WHERE report_type = 'full'").fetchone()[0]
+    con.execute("UPDATE comments SET raw_text = ? || raw_text WHERE id = ?", [QUOTE, quoted])
+    parse_corpus(con)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(score_corpus_module, "_CHUNK", 37)
+        stats = score_corpus(con)
+    yield con, stats, quoted
+    con.close()
+
+
+def _reference(con, cid: int) -> tuple[str, datetime, ScoredReport]:  # type: ignore[no-untyped-def]
+    era = con.execute("SELECT era FROM reports WHERE comment_id = ?", [cid]).fetchone()[0]
+    text, when = con.execute("SELECT raw_text, creation_time FROM comments WHERE id = ?", [cid]).fetchone()
+    return text, when, score_report(text, posted_at=when, era=era)
+
+
+def test_score_corpus_stores_what_score_report_says_about_each_report(scored_demo) -> None:  # type: ignore[no-untyped-def]
+    con, stats, quoted = scored_demo
+    ids = [r[0] for r in con.execute("SELECT comment_id FROM reports ORDER BY comment_id").fetchall()]
+    assert stats.reports_scored == len(ids) > 37 * 3 and quoted in ids
+    assert 0 < stats.parses_reused < stats.reports_scored
+    assert 0 < stats.nlp_parsed < stats.nlp_texts
+    for cid in ids:
+        _, _, ref = _reference(con, cid)
+        findings = con.execute('SELECT rule, severity, message, "start", "end", section FROM findings '
+                               "WHERE comment_id = ? ORDER BY seq", [cid]).fetchall()  # fmt: skip
+        assert findings == [(f.rule, f.severity, f.message, f.start, f.end, f.section) for f in ref.findings], cid
+        era, report_type, comp, breakdown, errors = con.execute(
+            "SELECT era, report_type, composite, breakdown, n_errors FROM report_scores WHERE comment_id = ?", [cid]
+        ).fetchone()
+        assert (era, report_type, comp) == (ref.era, ref.report_type, ref.score.composite), cid
+        assert [(c["criterion"], c["score"], tuple(c["rules"])) for c in json.loads(breakdown)] == [
+            (c.criterion, c.score, c.findings) for c in ref.score.criteria
+        ], cid
+        assert errors == sum(f.severity == "error" for f in ref.findings)
+    assert con.execute("SELECT count(*) FROM findings WHERE comment_id = ?", [quoted]).fetchone()[0] > 0
+
+
+def test_a_stored_parse_is_reused_only_where_it_equals_a_fresh_parse(scored_demo) -> None:  # type: ignore[no-untyped-def]
+    con, _, quoted = scored_demo
+    rows = con.execute("SELECT r.comment_id, c.raw_text, c.creation_time FROM reports r JOIN comments c "
+                       "ON c.id = r.comment_id").fetchall()  # fmt: skip
+    stored = stored_parses(con, {cid: text for cid, text, _ in rows})
+    assert quoted not in stored and len(stored) >= len(rows) - 5
+    for cid, text, when in rows:
+        if cid not in stored:
+            continue
+        fresh, kept = parse_report(text, when), stored[cid]
+        assert [(e.has_time, e.has_zone, e.text, e.start, e.end, e.raw_time) for e in kept.timeline] == [
+            (e.has_time, e.has_zone, e.text, e.start, e.end, e.raw_time) for e in fresh.timeline
+        ], cid
+        kept.timeline = fresh.timeline  # timestamps come back as stored (UTC, naive); no detector reads them
+        assert kept == fresh, cid
+    assert stored_parses(con, {rows[0][0]: rows[0][1] + " changed"}) == {}

@@ -15,9 +15,14 @@ def corpus_path(data_dir: Path | str) -> Path:
     return Path(data_dir) / CORPUS_FILE
 
 
+def stage_schema_sql(stage: str) -> str:
+    """The DDL a stage package ships as ``schema.sql`` (the single source of truth for its tables' columns)."""
+    return resources.files(f"ca_incidents.{stage}").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
 def raw_schema_sql() -> str:
-    """The DDL of the raw tables (the single source of truth for their columns)."""
-    return resources.files("ca_incidents.corpus").joinpath("schema.sql").read_text(encoding="utf-8")
+    """The DDL of the raw tables written by the harvester."""
+    return stage_schema_sql("corpus")
 
 
 def connect(data_dir: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:

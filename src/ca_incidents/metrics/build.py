@@ -9,12 +9,12 @@ from __future__ import annotations
 import statistics
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from importlib import resources
 from typing import Any
 
 import duckdb
 import pandas as pd
 
+from ca_incidents.corpus.store import stage_schema_sql
 from ca_incidents.metrics.aggregate import ca_rows
 from ca_incidents.metrics.boilerplate import Pair, find_pairs
 from ca_incidents.metrics.context import Bug, load_bugs
@@ -148,7 +148,7 @@ def _frame(rows: list[Any]) -> pd.DataFrame:
 
 def schema_sql() -> str:
     """DDL of the metrics tables."""
-    return resources.files("ca_incidents.metrics").joinpath("schema.sql").read_text(encoding="utf-8")
+    return stage_schema_sql("metrics")
 
 
 def write_metrics(con: duckdb.DuckDBPyConnection, m: Metrics) -> dict[str, int]:

@@ -1,13 +1,13 @@
 """Recurrence and related incidents: earlier incidents of the same CA (and of other CAs) that look like the
 same kind of problem, and whether the later report lists them.
 
-Same kind = at least one shared specific whiteboard tag (not `[ca-compliance]`, `[external]`,
-`[covid-19]`; renamed tags count as their new name) and either the later bug names the earlier one, or
-the CA's own text of the two bugs is similar (TF-IDF cosine over summary and CA comments, at least
-``SIMILAR``). When no earlier bug is named, only the most similar earlier same-CA bug is reported, so a CA
-with many incidents under one tag is not flooded with pairs. Similar incidents of other CAs are listed as
-``other_ca`` rows. Lexical similarity is a proxy for "same problem class": docs/metrics.md says how well
-it agrees with the hand-labelled demo pairs.
+Same CA, same kind (docs/metrics.md): the two bugs share a specific whiteboard tag (not `[ca-compliance]`,
+`[external]`, `[covid-19]`; renamed tags count as their new name) as a prerequisite, the later bug's CA
+comments do not say the earlier one had a different cause, and either they say it was the same failure or
+the two bugs' failure signatures match (``signatures.same_kind``: the same certificate field, or the same
+artefact class through the same mechanism). Whole-document similarity is not used for this: it mostly
+measures shared template wording. ``similarity`` is still the TF-IDF cosine of the two CAs' texts, for
+reading; similar incidents of other CAs (best match, at least ``SIMILAR_OTHER_CA``) are ``other_ca`` rows.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
+from ca_incidents.metrics import signatures
 from ca_incidents.metrics.context import Bug
 
 GENERIC_TAGS = frozenset({"ca-compliance", "external", "covid-19", "uncategorized"})
 # tags renamed about late 2022 (spec §3): the old and new names are the same kind of incident
 TAG_SYNONYMS = {"delayed-revocation-leaf": "leaf-revocation-delay", "delayed-revocation-ca": "ca-revocation-delay"}
-SIMILAR = 0.2
 SIMILAR_OTHER_CA = 0.3
 MAX_TEXT = 20_000
 
@@ -53,6 +53,15 @@ def _text(bug: Bug) -> str:
     return (summary + " " + " ".join(c.own_text for c in bug.comments if c.is_ca))[:MAX_TEXT]
 
 
+def signature(bug: Bug) -> signatures.Signature:
+    """The bug's failure signature from its summary, its reports' incident descriptions and its CA text
+    (what the CA says about other bugs left out)."""
+    texts = [c.own_text for c in bug.comments if c.is_ca]
+    summary = re.sub(r"^[^:]*:", "", bug.summary)
+    what = "\n".join([summary, *(signatures.description(t) for t in texts)])
+    return signatures.extract(what, "\n\n".join(signatures.own_account(t) for t in texts))
+
+
 def _named(bug: Bug, other: Bug) -> int | None:
     pattern = re.compile(rf"(?<!\d){other.id}(?!\d)")
     return next((c.id for c in bug.comments if c.is_ca and pattern.search(c.own_text)), None)
@@ -71,6 +80,7 @@ def find_recurrences(bugs: list[Bug]) -> list[Recurrence]:
     docs = [_text(b) for b in bugs]
     vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True, max_features=50_000).fit_transform(docs)
     sims = cosine_similarity(vectors, dense_output=False)
+    sigs = {b.id: signature(b) for b in bugs}
     out: list[Recurrence] = []
     for i, bug in enumerate(bugs):
         row = sims.getrow(i).toarray()[0]
@@ -81,7 +91,7 @@ def find_recurrences(bugs: list[Bug]) -> list[Recurrence]:
             shared = sorted(specific & kinds(other))
             if shared:
                 candidates.append((other, shared, float(row[j])))
-        out.extend(_for_bug(bug, candidates))
+        out.extend(_for_bug(bug, candidates, sigs))
     return out
 
 
@@ -92,19 +102,17 @@ def _row(bug: Bug, other: Bug, kind: str, shared: list[str], sim: float, named: 
                       (bug.creation_time - other.creation_time).days)  # fmt: skip
 
 
-def _for_bug(bug: Bug, candidates: list[tuple[Bug, list[str], float]]) -> list[Recurrence]:
+def _for_bug(
+    bug: Bug, candidates: list[tuple[Bug, list[str], float]], sigs: dict[int, signatures.Signature]
+) -> list[Recurrence]:
     same = [(o, s, sim) for o, s, sim in candidates if o.ca_owner and o.ca_owner == bug.ca_owner]
     other = [(o, s, sim) for o, s, sim in candidates if not (o.ca_owner and o.ca_owner == bug.ca_owner)]
+    texts = [c.own_text for c in bug.comments if c.is_ca]
     rows = []
-    chosen: set[int] = set()
     for o, s, sim in same:
-        named = _named(bug, o)
-        if named is not None:
-            rows.append(_row(bug, o, "same_ca", s, sim, named))
-            chosen.add(o.id)
-    best = max((c for c in same if c[0].id not in chosen), key=lambda c: c[2], default=None)
-    if best is not None and best[2] >= SIMILAR and not chosen:
-        rows.append(_row(bug, best[0], "same_ca", best[1], best[2], None))
+        verdict = signatures.statement_about(texts, o.id)
+        if verdict == "same" or (verdict is None and signatures.same_kind(sigs[bug.id], sigs[o.id])):
+            rows.append(_row(bug, o, "same_ca", s, sim, _named(bug, o)))
     best_other = max(other, key=lambda c: c[2], default=None)
     if best_other is not None and best_other[2] >= SIMILAR_OTHER_CA:
         rows.append(_row(bug, best_other[0], "other_ca", best_other[1], best_other[2], _named(bug, best_other[0])))

@@ -12,11 +12,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from importlib import resources
 from typing import Any
 
 import duckdb
 
+from ca_incidents.corpus.store import stage_schema_sql
 from ca_incidents.parse.eras import acceptable_eras
 from ca_incidents.parse.model import ParsedReport
 from ca_incidents.parse.report import PARSER_VERSION
@@ -47,7 +47,7 @@ class ParseStats:
 
 def parse_schema_sql() -> str:
     """DDL of the parse tables."""
-    return resources.files("ca_incidents.parse").joinpath("schema.sql").read_text(encoding="utf-8")
+    return stage_schema_sql("parse")
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

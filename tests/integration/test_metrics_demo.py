@@ -141,11 +141,7 @@ def _expected(kind: str, items: list[tuple[int, dict]]) -> set[tuple]:
 KINDS = [
     "late_answer", "unanswered_question", "answer_after_reminder", "missed_update", "late_preliminary",
     "late_full_report", "dropped_action_item", "unexplained_count_change", "explained_count_change",
-    "disclosure_disagreement", "copied_passage", "slipped_due_date",
-    pytest.param("recurrence", marks=pytest.mark.xfail(strict=True, reason=(
-        "'same kind of problem' is judged lexically (shared tag + TF-IDF similarity, or the earlier bug named): "
-        "on 2026-11-29 9 of 11 planted pairs found, 7 unplanted same-tag pairs reported (4 of them named by the "
-        "later report with a different cause); see docs/metrics.md"))),
+    "disclosure_disagreement", "copied_passage", "slipped_due_date", "recurrence",
 ]  # fmt: skip
 
 

@@ -11,11 +11,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
 from typing import Any
 
 import duckdb
 
+from ca_incidents.corpus.store import stage_schema_sql
 from ca_incidents.score import nlp as nlp_loader
 from ca_incidents.score.nlp import DocCache
 from ca_incidents.score.rules import catalogue
@@ -46,7 +46,7 @@ class ScoreStats:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the score tables if missing."""
-    con.execute(resources.files("ca_incidents.score").joinpath("schema.sql").read_text(encoding="utf-8"))
+    con.execute(stage_schema_sql("score"))
 
 
 def _todo(con: duckdb.DuckDBPyConnection, rubric: str, force: bool) -> tuple[list[tuple[Any, ...]], int, list[int]]:

@@ -70,6 +70,11 @@ class Context:
         e = sec.end if end is None else max(s + 1, min(end, sec.end))
         return self.finding(rule_id, message, s, e, sec.name)
 
+    def first_line_end(self, start: int, end: int) -> int:
+        """Where the first line of ``[start, end)`` ends: findings about a block point at its opening line."""
+        nl = self.text.find("\n", start)
+        return end if nl < 0 else min(nl, end)
+
     def heading_span(self) -> tuple[int, int]:
         """The report's first non-blank line: where whole-report findings (a missing section) point."""
         m = re.search(r"\S[^\n]*", self.text)

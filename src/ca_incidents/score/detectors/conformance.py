@@ -124,8 +124,7 @@ def _missing_fields(ctx: Context) -> list[Finding]:
         body = ctx.section_text(section)
         if not _filled(body, pattern):
             sec = secs[0]
-            head_end = ctx.text.find("\n", sec.start)
-            head_end = sec.end if head_end < 0 else min(head_end, sec.end)
+            head_end = ctx.first_line_end(sec.start, sec.end)
             out.append(
                 ctx.in_section(
                     "missing-field",
@@ -147,8 +146,7 @@ def _missing_lessons_parts(ctx: Context) -> list[Finding]:
         body = ctx.text[sec.start : sec.end]
         for part in ("went_well", "didnt_go_well", "lucky"):
             if part not in parts and not re.search(_TITLES[part].replace("'", "'?"), body, re.I):
-                head_end = ctx.text.find("\n", sec.start)
-                head_end = sec.end if head_end < 0 else min(head_end, sec.end)
+                head_end = ctx.first_line_end(sec.start, sec.end)
                 out.append(
                     ctx.in_section(
                         "missing-lessons-part",

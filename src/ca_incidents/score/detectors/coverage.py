@@ -20,8 +20,7 @@ def _head(ctx: Context, name: str) -> tuple[int, int] | None:
     secs = ctx.sections(name)
     if not secs:
         return None
-    nl = ctx.text.find("\n", secs[0].start)
-    return secs[0].start, (secs[0].end if nl < 0 else min(nl, secs[0].end))
+    return secs[0].start, ctx.first_line_end(secs[0].start, secs[0].end)
 
 
 def _unmapped_factors(ctx: Context) -> list[Finding]:
@@ -37,8 +36,7 @@ def _unmapped_factors(ctx: Context) -> list[Finding]:
             continue
         sec = ctx.section_at(rc.start, rc.end)
         if sec is not None:
-            nl = ctx.text.find("\n", rc.start)
-            end = rc.end if nl < 0 else min(nl, rc.end)
+            end = ctx.first_line_end(rc.start, rc.end)
             out.append(
                 ctx.in_section(
                     "unmapped-root-cause",

@@ -39,8 +39,7 @@ def _anchor(ctx: Context, name: str) -> tuple[int, int, str | None]:
     secs = ctx.sections(name)
     if secs:
         sec = secs[0]
-        nl = ctx.text.find("\n", sec.start)
-        return sec.start, (sec.end if nl < 0 else min(nl, sec.end)), sec.name
+        return sec.start, ctx.first_line_end(sec.start, sec.end), sec.name
     s, e = ctx.heading_span()
     return s, e, None
 

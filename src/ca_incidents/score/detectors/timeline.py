@@ -41,8 +41,7 @@ _RESUME = r"resum|restart|re-enabl|reenabl|restor"
 
 
 def _line_span(ctx: Context, start: int, end: int) -> tuple[int, int]:
-    nl = ctx.text.find("\n", start)
-    return start, (end if nl < 0 else min(nl, end))
+    return start, ctx.first_line_end(start, end)
 
 
 def _stamps(ctx: Context) -> list[Finding]:

@@ -16,8 +16,7 @@ from typing import Any
 
 import duckdb
 
-from ca_incidents.parse.roles import REPORT_ROLES, is_ca_account
-from ca_incidents.parse.roles import _is_root_program as is_root_program
+from ca_incidents.parse.roles import REPORT_ROLES, is_ca_account, is_root_program
 
 REPORT_KINDS = ("preliminary", "full", "closure", "audit", "legacy")
 _CLOSURE_CALL = re.compile(

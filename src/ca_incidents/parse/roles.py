@@ -72,7 +72,8 @@ def _domain(account: str | None) -> str:
     return account.rsplit("@", 1)[-1].lower() if account and "@" in account else ""
 
 
-def _is_root_program(account: str | None) -> bool:
+def is_root_program(account: str | None) -> bool:
+    """Whether an account belongs to a root program (shared with the metrics stage)."""
     d = _domain(account)
     return any(d == r or d.endswith("." + r) for r in ROOT_PROGRAM_DOMAINS)
 
@@ -100,7 +101,7 @@ def is_ca_account(
     if a in {c.lower() for c in ca_accounts}:
         return True
     d = _domain(assignee)
-    return bool(d) and d not in _GENERIC_DOMAINS and _domain(author) == d and not _is_root_program(author)
+    return bool(d) and d not in _GENERIC_DOMAINS and _domain(author) == d and not is_root_program(author)
 
 
 def classify_comment(
@@ -124,12 +125,12 @@ def classify_comment(
     if report is None:
         report = parse_report(own, posted_at)
     ca_side = is_ca_account(author, assignee=assignee, ca_accounts=ca_accounts) or (
-        not _is_root_program(author) and _signed_by_ca(own, ca_owner)
+        not is_root_program(author) and _signed_by_ca(own, ca_owner)
     )
     if report.report_type in ("preliminary", "full", "closure", "audit", "legacy"):
         role = report.report_type
         third_party = report.facts.disclosure_source == "third_party" or role == "preliminary"
-        if not ca_side and not _is_root_program(author) and not third_party:
+        if not ca_side and not is_root_program(author) and not third_party:
             ca_side = True
     elif ca_side and report.report_type == "update":
         role = "update"

@@ -40,10 +40,6 @@ _STOP = r"stop|halt|suspend|paus|disabl|ceas"
 _RESUME = r"resum|restart|re-enabl|reenabl|restor"
 
 
-def _line_span(ctx: Context, start: int, end: int) -> tuple[int, int]:
-    return start, ctx.first_line_end(start, end)
-
-
 def _stamps(ctx: Context) -> list[Finding]:
     out = []
     for ev in ctx.parsed.timeline:
@@ -83,7 +79,7 @@ def _events(ctx: Context) -> list[Finding]:
     wanted = list(_EVENTS)
     if ctx.parsed.facts.issuance_stopped:
         wanted += [("stop", "when issuance was stopped", _STOP), ("resume", "when issuance resumed", _RESUME)]
-    start, end = _line_span(ctx, sec.start, sec.end)
+    start, end = sec.start, ctx.first_line_end(sec.start, sec.end)
     return [
         ctx.in_section("timeline-missing-event", f"The timeline does not show {what}.", sec, start, end)
         for _, what, cue in wanted

@@ -21,8 +21,8 @@ from ca_incidents.score.stored import stored_parses
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
-GOLD_REPORTS = sorted((ROOT / "tests" / "gold" / "parser").glob("*/*.md"))
-GOLD_DEV = sorted((ROOT / "tests" / "gold" / "parser" / "dev").glob("*.md"))
+GOLD_REPORTS = sorted((ROOT / "src" / "ca_incidents" / "data" / "gold" / "parser").glob("*/*.md"))
+GOLD_DEV = sorted((ROOT / "src" / "ca_incidents" / "data" / "gold" / "parser" / "dev").glob("*.md"))
 DEMO = sorted((ROOT / "data" / "demo-corpus" / "bugs").glob("*.yaml"))
 
 

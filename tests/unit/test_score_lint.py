@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from ca_incidents.cli import app
 
-GOLD = Path(__file__).resolve().parents[1] / "gold" / "parser" / "dev"
+GOLD = Path(__file__).resolve().parents[2] / "src" / "ca_incidents" / "data" / "gold" / "parser" / "dev"
 DRAFT = """## Preliminary Incident Report
 
 ### Summary

@@ -67,7 +67,7 @@ def _evaluate_parser_cmd(
     split: Annotated[str, typer.Option("--split", help="heldout or dev.")] = "heldout",
     gold_dir: Annotated[
         Path | None,
-        typer.Option("--gold-dir", help="Folder with dev/ and heldout/ (default tests/gold/parser)."),
+        typer.Option("--gold-dir", help="Folder with dev/ and heldout/ (default src/ca_incidents/data/gold/parser)."),
     ] = None,
     details: Annotated[
         bool,

@@ -1,4 +1,4 @@
-"""Parser accuracy against the gold set (``tests/gold/parser/<split>/NAME.md`` + ``NAME.json``).
+"""Parser accuracy against the gold set (``src/ca_incidents/data/gold/parser/<split>/NAME.md`` + ``NAME.json``).
 
 Metrics follow the gold-set contract: sections and timestamps are micro P/R/F1 over per-report multisets,
 action items match one-to-one when the gold text is contained in the predicted text, due dates are the
@@ -12,12 +12,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ca_incidents.parse.report import lint_document
 
-GOLD_DIR = Path(__file__).resolve().parents[3] / "tests" / "gold" / "parser"
+GOLD_DIR = Path(str(resources.files("ca_incidents.data"))) / "gold" / "parser"
 
 
 @dataclass

@@ -116,7 +116,7 @@ def _rules_cmd(
 
 def _evaluate_quality_cmd(
     split: Annotated[str, typer.Option("--split", help="test or dev.")] = "test",
-    gold_dir: Annotated[Path | None, typer.Option("--gold-dir", help="Default tests/gold/quality.")] = None,
+    gold_dir: Annotated[Path | None, typer.Option("--gold-dir", help="Default src/ca_incidents/data/gold/own.")] = None,
     retrain: Annotated[bool, typer.Option("--retrain", help="Refit the models on the dev split first.")] = False,
     model: Model = None,
 ) -> None:

@@ -10,6 +10,7 @@ import random
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +25,7 @@ from ca_incidents.score.features import (
 )
 from ca_incidents.score.quality import ActionInput, classify_actions, classify_root_causes
 
-DEFAULT_GOLD = Path(__file__).resolve().parents[3] / "tests" / "gold" / "quality"
+DEFAULT_GOLD = Path(str(resources.files("ca_incidents.data"))) / "gold" / "own"
 BOOTSTRAP = 1000
 SEED = 20261101
 # detector -> (file stem, label column, value that makes the item positive for the detector)

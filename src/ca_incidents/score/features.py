@@ -1,6 +1,6 @@
 """Hand-built features for the four learned detectors, from spaCy parses of only the text that needs them.
 
-Each feature encodes one clause of the labelling guidelines (tests/gold/quality/guidelines.md), so a
+Each feature encodes one clause of the labelling guidelines (src/ca_incidents/data/gold/own/guidelines.md), so a
 weight learned on the dev split can be read back as "how much this guideline cue counts".
 """
 

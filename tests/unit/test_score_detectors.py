@@ -126,10 +126,17 @@ def test_missing_zone_fires_without_a_zone_statement() -> None:
     assert "timeline-missing-zone" in _rules(text)
 
 
-def test_overdue_item_with_unchanged_status() -> None:
+def test_overdue_item_with_unchanged_status_has_its_own_rule() -> None:
     text = _report(due="2025-08-30")
-    assert "missing-timebound" not in _rules(text, posted_at=date(2025, 8, 25))
-    assert "missing-timebound" in _rules(text, posted_at=date(2025, 9, 10))
+    assert "overdue-action-item" not in _rules(text, posted_at=date(2025, 8, 25))
+    late = _rules(text, posted_at=date(2025, 9, 10))
+    assert "overdue-action-item" in late
+    assert "missing-timebound" not in late  # late is not the same defect as undated
+
+
+def test_overdue_needs_an_ongoing_status() -> None:
+    text = _report(due="2025-08-30").replace("| 2025-08-30 | Ongoing |", "| 2025-08-30 | Complete |")
+    assert "overdue-action-item" not in _rules(text, posted_at=date(2025, 9, 10))
 
 
 def test_v2_report_without_lessons_learned_is_missing_a_section_but_v3_fields_do_not_apply() -> None:
@@ -205,13 +212,22 @@ def test_classify_actions_fire_and_no_fire(nlp) -> None:  # type: ignore[no-unty
         ActionInput("Add a pre-issuance lint for the jurisdictionLocality field to the issuance pipeline.", "Q3 2025"),
         ActionInput("Deploy CAA re-check before signing", "TBD"),
         ActionInput("Deploy CAA re-check before signing", "ASAP", "Ongoing"),
-        ActionInput("Keep the CRL freshness alert paging on-call", None, None, True),
+        ActionInput("Keep the CRL freshness alert paging on-call"),
         ActionInput("Rotate the OCSP delegate keys", None, "Complete"),
         ActionInput("Rotate the OCSP delegate keys", "in the coming weeks"),
+        ActionInput("We will revoke the remaining certificates no later than 14 March 2025."),
+        ActionInput("Rotate the OCSP delegate keys", "Quarterly"),
+        ActionInput("Revoke every certificate issued before 2019-03-01.", "TBD"),
     ]
     verdicts = classify_actions(items, nlp)
     assert [v.vague for v in verdicts[:3]] == [True, True, False]
-    assert [v.timebound for v in verdicts] == [True, True, True, False, False, True, True, False]
+    assert [v.timebound for v in verdicts] == [True, True, True, False, False, False, False, False, True, False, False]
+
+
+def test_vague_item_names_the_generic_verb_and_object(nlp) -> None:  # type: ignore[no-untyped-def]
+    (verdict,) = classify_actions([ActionInput("We will enhance our internal monitoring processes.")], nlp)
+    assert verdict.vague
+    assert "enhance" in verdict.vague_evidence and "processes" in verdict.vague_evidence
 
 
 def test_classify_root_causes_fire_and_no_fire(nlp) -> None:  # type: ignore[no-untyped-def]

@@ -115,27 +115,50 @@ def _rules_cmd(
 
 
 def _evaluate_quality_cmd(
-    split: Annotated[str, typer.Option("--split", help="test or dev.")] = "test",
-    gold_dir: Annotated[Path | None, typer.Option("--gold-dir", help="Default src/ca_incidents/data/gold/own.")] = None,
-    retrain: Annotated[bool, typer.Option("--retrain", help="Refit the models on the dev split first.")] = False,
+    split: Annotated[str, typer.Option("--split", help="test (held out) or dev.")] = "test",
+    real: Annotated[
+        bool, typer.Option("--real", help="Only the real-text references (default: own-words and real side by side).")
+    ] = False,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Harvested corpus to resolve the real references from.")
+    ] = None,
+    texts: Annotated[
+        Path | None,
+        typer.Option("--texts", help="Folder of collected real texts (collect-*.jsonl). Default: data/real-text."),
+    ] = None,
+    retrain: Annotated[bool, typer.Option("--retrain", help="Refit the models on the dev splits first.")] = False,
+    write_outcomes: Annotated[
+        bool, typer.Option("--write-outcomes", help="Write the per-reference outcomes analysis corrects with.")
+    ] = False,
+    cross_style: Annotated[
+        bool, typer.Option("--cross-style", help="Also train on one style and test on the other; leave-one-CA-out.")
+    ] = False,
     model: Model = None,
 ) -> None:
-    """Precision, recall and F1 (bootstrap 95% intervals) of the NLP detectors next to two baselines."""
+    """Precision, recall and F1 (bootstrap 95% intervals) of the four NLP detectors, each figure labelled with the
+    text it was measured on: the own-words gold set and real incident reports (resolved by reference)."""
     from ca_incidents.score import evaluate
     from ca_incidents.score.nlp import ModelNotInstalledError, load
 
     if split not in ("test", "dev"):
         raise _fail("--split must be test or dev")
-    folder = gold_dir or evaluate.DEFAULT_GOLD
-    if not (folder / "action_items.csv").is_file():
-        raise _fail(f"no quality gold set in {folder}")
+    folder = texts if texts is not None else Path("data/real-text")
+    request = evaluate.QualityRequest(
+        split=split,
+        own=not real,
+        texts=folder if folder.is_dir() else None,
+        data_dir=data_dir,
+        retrain=retrain,
+        write_outcomes=write_outcomes,
+        cross_style=cross_style,
+    )
+    if texts is not None and not texts.is_dir():
+        raise _fail(f"--texts {texts} is not a folder")
     try:
         nlp = load(model)
     except ModelNotInstalledError as exc:
         raise _fail(str(exc)) from exc
-    if retrain:
-        evaluate.train(folder, nlp)
-    evaluate.report(folder, split, nlp, echo=typer.echo)
+    evaluate.quality(request, nlp, echo=typer.echo)
 
 
 def register(app: typer.Typer) -> None:

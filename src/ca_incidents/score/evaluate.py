@@ -1,54 +1,72 @@
-"""``ca-incidents evaluate quality``: precision, recall and F1 of the four NLP detectors on the gold set.
+"""``ca-incidents evaluate quality``: precision, recall and F1 of the four NLP detectors, on two kinds of text.
 
-Intervals are percentile bootstraps over items with a fixed seed, so the printout is reproducible. The
-models are trained on the dev split only (:func:`train`); the test split is read here and nowhere else.
+- **own-words**: the gold set written for this project (``data/gold/own``), split into dev and test;
+- **real**: units of real incident reports, kept by reference (``data/gold/real``) and resolved to text from a
+  harvested corpus or a folder of collected texts (:mod:`ca_incidents.score.real_gold`).
+
+Every unit goes through the path ``lint`` takes (a one-unit document, parsed, then scored): a detector's
+decision is whether its rule fired on the unit. Intervals are percentile bootstraps over units with a fixed
+seed, so the printout is reproducible. The learned models are fitted on the dev splits only; the test splits
+are read for measurement and nowhere else.
 """
 
 from __future__ import annotations
 
+import csv
 import random
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 from ca_incidents.score import learned
-from ca_incidents.score.features import (
-    ACTION_FEATURES,
-    ROOT_CAUSE_FEATURES,
-    action_features,
-    root_cause_features,
-    vector,
-)
-from ca_incidents.score.quality import ActionInput, classify_actions, classify_root_causes
+from ca_incidents.score.features import ACTION_FEATURES, ROOT_CAUSE_FEATURES, action_features, root_cause_features
+from ca_incidents.score.nlp import DocCache
+from ca_incidents.score.real_gold import LABELS, Resolution
+from ca_incidents.score.unit_documents import UnitDocument, action_item_document, fired, root_cause_document
 
 DEFAULT_GOLD = Path(str(resources.files("ca_incidents.data"))) / "gold" / "own"
 BOOTSTRAP = 1000
 SEED = 20261101
-# detector -> (file stem, label column, value that makes the item positive for the detector)
+# detector -> (unit kind, label, label value that makes the unit positive for the detector)
 DETECTORS = {
-    "vague-action": ("action_items", "vague", 1),
-    "missing-timebound": ("action_items", "timebound", 0),
-    "restated-root-cause": ("root_causes", "restated", 1),
-    "human-error-root-cause": ("root_causes", "human_error_only", 1),
+    "vague-action": ("action_item", "vague", 1),
+    "missing-timebound": ("action_item", "has_timebound", 0),
+    "restated-root-cause": ("root_cause", "restated", 1),
+    "human-error-root-cause": ("root_cause", "human_error_only", 1),
 }
+_OWN_COLUMNS = {"timebound": "has_timebound"}  # own-words label files predate the real-text names
 _KEYWORDS = {
-    "vague-action": re.compile(
-        r"\b(?:improve|enhance|strengthen|ensure|training|train|remind|review|monitor|"
-        r"where possible|as appropriate|processes)\b",
-        re.I,
-    ),
+    "vague-action": re.compile(r"\b(?:improve|enhance|strengthen|ensure|training|remind|review|processes)\b", re.I),
+    "missing-timebound": re.compile(r"\b(?:19|20)\d\d\b|\bq[1-4]\b", re.I),
     "restated-root-cause": re.compile(r"\bbecause\b|\bdue to\b|\bsince\b|\bas a result\b", re.I),
-    "human-error-root-cause": re.compile(
-        r"\bhuman error\b|\bmistake\b|\boversight\b|\btraining\b|\bforgot\b|"
-        r"\bdid not follow\b",
-        re.I,
-    ),
+    "human-error-root-cause": re.compile(r"\bhuman error\b|\bmistake\b|\boversight\b|\bdid not follow\b", re.I),
 }
-_NOT_DATES = re.compile(r"^\s*(?:|tbd|asap|ongoing|soon|n/?a|none|pending)\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class EvalUnit:
+    """One labelled unit, whatever set it comes from."""
+
+    kind: str
+    ref_id: str
+    text: str
+    labels: dict[str, int]
+    split: str
+    due_text: str = ""
+    status: str = ""
+    title: str = ""  # the incident the root cause explains (bug title or the set's incident summary)
+    era: str = ""
+    ca_owner: str = ""
+    year: int | None = None
+
+    def document(self) -> UnitDocument:
+        if self.kind == "action_item":
+            return action_item_document(self.text, self.due_text, self.status)
+        return root_cause_document(self.text, self.title)
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,24 @@ class Scores:
     precision: float
     recall: float
     f1: float
+
+
+@dataclass
+class Measurement:
+    """One detector on one set: the gold and predicted decisions, their scores and intervals."""
+
+    gold: list[int]
+    predicted: list[int]
+    scores: Scores = field(init=False)
+    intervals: list[tuple[float, float]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.scores = prf(self.gold, self.predicted)
+        self.intervals = bootstrap(self.gold, self.predicted) if self.gold else [(0.0, 0.0)] * 3
+
+    def __str__(self) -> str:
+        (lo, hi), s = self.intervals[2], self.scores
+        return f"F1 {s.f1:.3f} [{lo:.3f}, {hi:.3f}]  P {s.precision:.3f}  R {s.recall:.3f}  n={len(self.gold)}"
 
 
 def prf(gold: Sequence[int], pred: Sequence[int]) -> Scores:
@@ -86,115 +122,306 @@ def bootstrap(
     return out
 
 
-def load_gold(gold_dir: Path, stem: str, split: str | None, labeller: str = "a") -> pd.DataFrame:
-    """Items of one file joined with one labeller's labels (``split=None``: every split)."""
-    items = pd.read_csv(gold_dir / f"{stem}.csv", dtype=str, keep_default_na=False)
-    labels = pd.read_csv(gold_dir / f"{stem}_labels_{labeller}.csv", dtype=str, keep_default_na=False)
-    if split is not None:
-        items = items[items["split"] == split]
-    return items.merge(labels, on="id", how="inner")
-
-
-def _action_inputs(df: pd.DataFrame) -> list[ActionInput]:
-    return [ActionInput(r.text, r.due_text or None, r.status or None, r.in_closure == "1") for r in df.itertuples()]
-
-
-def predict(detector: str, df: pd.DataFrame, nlp: object) -> list[int]:
-    """The shipped detector's decision per gold item."""
-    if detector in ("vague-action", "missing-timebound"):
-        verdicts = classify_actions(_action_inputs(df), nlp)  # type: ignore[arg-type]
-        if detector == "vague-action":
-            return [int(v.vague) for v in verdicts]
-        return [int(not v.timebound) for v in verdicts]
-    rc = classify_root_causes(list(zip(df["text"], df["incident_summary"], strict=True)), nlp)  # type: ignore[arg-type]
-    return [int(v.restated if detector == "restated-root-cause" else v.human_error_only) for v in rc]
-
-
-def keyword_baseline(detector: str, df: pd.DataFrame) -> list[int]:
-    """One keyword list per detector (the obvious thing a reviewer would grep for)."""
-    if detector == "missing-timebound":
-        return [int(bool(_NOT_DATES.match(r.due_text)) and r.in_closure != "1") for r in df.itertuples()]
-    hits = [bool(_KEYWORDS[detector].search(t)) for t in df["text"]]
-    return [int(not h) if detector == "restated-root-cause" else int(h) for h in hits]
-
-
-def gold_labels(detector: str, df: pd.DataFrame) -> list[int]:
-    _, column, positive = DETECTORS[detector]
-    return [int(int(v) == positive) for v in df[column]]
-
-
-def train(gold_dir: Path = DEFAULT_GOLD, nlp: object = None, out: Path | None = None) -> dict[str, learned.LinearModel]:
-    """Fit the three linear models on the dev split and write them to the package's weights file."""
-    actions = load_gold(gold_dir, "action_items", "dev")
-    causes = load_gold(gold_dir, "root_causes", "dev")
-    a_docs = list(nlp.pipe(actions["text"]))  # type: ignore[attr-defined]
-    r_docs = list(nlp.pipe(causes["text"]))  # type: ignore[attr-defined]
-    xa = [vector(action_features(d), ACTION_FEATURES) for d in a_docs]
-    xr = [
-        vector(root_cause_features(d, s), ROOT_CAUSE_FEATURES)
-        for d, s in zip(r_docs, causes["incident_summary"], strict=True)
-    ]
-    models = {
-        "vague": learned.fit(xa, gold_labels("vague-action", actions), ACTION_FEATURES),
-        "restated": learned.fit(xr, gold_labels("restated-root-cause", causes), ROOT_CAUSE_FEATURES),
-        "human_error": learned.fit(xr, gold_labels("human-error-root-cause", causes), ROOT_CAUSE_FEATURES),
-    }
-    learned.save(
-        models,
-        out or learned.packaged_path(),
-        trained_on=f"dev split of {gold_dir.name}: {len(actions)} action items, {len(causes)} root causes",
-    )
-    learned.load.cache_clear()
-    return models
-
-
-def kappas(gold_dir: Path) -> list[tuple[str, int, float]]:
-    """Cohen's kappa between labeller A and B per label, on the items B labelled (empty without B)."""
-    from sklearn.metrics import cohen_kappa_score
-
+# ---- the two sets --------------------------------------------------------------------------------------------
+def own_units(gold_dir: Path = DEFAULT_GOLD, split: str | None = None, labeller: str = "a") -> list[EvalUnit]:
+    """The own-words gold set as units (``split=None``: both splits)."""
     out = []
-    for stem, columns in (("action_items", ("vague", "timebound")), ("root_causes", ("restated", "human_error_only"))):
-        if not (gold_dir / f"{stem}_labels_b.csv").exists():
-            continue
-        a = pd.read_csv(gold_dir / f"{stem}_labels_a.csv", dtype=str)
-        b = pd.read_csv(gold_dir / f"{stem}_labels_b.csv", dtype=str)
-        both = a.merge(b, on="id", suffixes=("_a", "_b"))
-        for col in columns:
-            out.append((f"{stem}.{col}", len(both), float(cohen_kappa_score(both[f"{col}_a"], both[f"{col}_b"]))))
+    for kind, stem in (("action_item", "action_items"), ("root_cause", "root_causes")):
+        items = pd.read_csv(gold_dir / f"{stem}.csv", dtype=str, keep_default_na=False)
+        labels = pd.read_csv(gold_dir / f"{stem}_labels_{labeller}.csv", dtype=str, keep_default_na=False)
+        labels = labels.rename(columns=_OWN_COLUMNS)
+        for r in items.merge(labels, on="id", how="inner").to_dict("records"):
+            if split is not None and r["split"] != split:
+                continue
+            out.append(
+                EvalUnit(
+                    kind=kind,
+                    ref_id=r["id"],
+                    text=r["text"],
+                    labels={n: int(r[n]) for n in LABELS[kind]},
+                    split=r["split"],
+                    due_text=r.get("due_text", ""),
+                    status=r.get("status", ""),
+                    title=r.get("incident_summary", ""),
+                    era=r["era"],
+                )
+            )
     return out
 
 
-def _fmt(s: Scores, ci: list[tuple[float, float]]) -> str:
-    return "  ".join(
-        f"{v:.3f} [{lo:.3f}, {hi:.3f}]" for v, (lo, hi) in zip((s.precision, s.recall, s.f1), ci, strict=True)
-    )
+def real_units(resolution: Resolution, split: str | None = None) -> list[EvalUnit]:
+    """Resolved real-text references as units (``split=None``: both splits)."""
+    return [
+        EvalUnit(
+            kind=u.ref.kind,
+            ref_id=u.ref.ref_id,
+            text=u.text,
+            labels=dict(u.ref.labels),
+            split=u.ref.split,
+            due_text=u.due_text,
+            status=u.status,
+            title=u.incident_title,
+            era=u.ref.era,
+            ca_owner=u.ref.ca_owner,
+            year=u.ref.year,
+        )
+        for u in resolution.units
+        if split is None or u.ref.split == split
+    ]
 
 
-def report(gold_dir: Path, split: str, nlp: object, echo: Callable[[str], None] = print) -> dict[str, float]:
-    """Print the evaluation table; return the detectors' F1 (for tests and the closing note)."""
-    f1s: dict[str, float] = {}
-    echo(
-        f"Quality detectors on the {split} split of {gold_dir} (bootstrap 95% intervals, {BOOTSTRAP} resamples, "
-        f"seed {SEED})"
-    )
-    echo(f"{'detector':24} {'system':9} {'n':>4}  {'precision':22}  {'recall':22}  {'F1':22}")
-    for detector, (stem, column, positive) in DETECTORS.items():
-        df = load_gold(gold_dir, stem, split)
-        dev = load_gold(gold_dir, stem, "dev")
-        gold = gold_labels(detector, df)
-        majority = int((dev[column].astype(int) == positive).mean() >= 0.5)
-        systems = {
-            "model": predict(detector, df, nlp),
-            "keyword": keyword_baseline(detector, df),
-            "majority": [majority] * len(df),
-        }
-        for name, pred in systems.items():
-            s = prf(gold, pred)
-            echo(f"{detector:24} {name:9} {len(df):4}  {_fmt(s, bootstrap(gold, pred))}")
-            if name == "model":
-                f1s[detector] = s.f1
-    for label, n, kappa in kappas(gold_dir):
-        echo(f"Cohen's kappa (labeller A vs B) {label:32} n={n:3}  kappa={kappa:.3f}")
-    if not kappas(gold_dir):
-        echo("Cohen's kappa: no second labelling pass (*_labels_b.csv) found")
-    return f1s
+def gold_labels(detector: str, units: Sequence[EvalUnit]) -> list[int]:
+    kind, label, positive = DETECTORS[detector]
+    return [int(u.labels[label] == positive) for u in units if u.kind == kind]
+
+
+def predict(units: Sequence[EvalUnit], cache: DocCache) -> dict[str, list[int]]:
+    """Each detector's decision on each unit of its kind, through the lint path."""
+    decisions = fired([u.document() for u in units], list(DETECTORS), cache)
+    return {
+        detector: [d[detector] for u, d in zip(units, decisions, strict=True) if u.kind == kind]
+        for detector, (kind, _, _) in DETECTORS.items()
+    }
+
+
+def keyword_baseline(detector: str, units: Sequence[EvalUnit]) -> list[int]:
+    """One keyword list per detector: the obvious thing a reviewer would grep for."""
+    kind = DETECTORS[detector][0]
+    hits = [bool(_KEYWORDS[detector].search(f"{u.text} {u.due_text}")) for u in units if u.kind == kind]
+    inverted = detector in ("restated-root-cause", "missing-timebound")  # the keyword is evidence of the opposite
+    return [int(h != inverted) for h in hits]
+
+
+def measure(units: Sequence[EvalUnit], cache: DocCache) -> dict[str, Measurement]:
+    preds = predict(units, cache)
+    return {d: Measurement(gold_labels(d, units), preds[d]) for d in DETECTORS}
+
+
+# ---- agreement -----------------------------------------------------------------------------------------------
+def kappa_pairs(first: Sequence[EvalUnit], second: Sequence[EvalUnit]) -> list[tuple[str, int, float | None]]:
+    """Cohen's kappa per label between two labellings of the same units (matched by ref id)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    other = {(u.kind, u.ref_id): u for u in second}
+    out: list[tuple[str, int, float | None]] = []
+    for kind, names in LABELS.items():
+        pairs = [(u, other[(kind, u.ref_id)]) for u in first if u.kind == kind and (kind, u.ref_id) in other]
+        for name in names:
+            a = [p[0].labels[name] for p in pairs]
+            b = [p[1].labels[name] for p in pairs]
+            value = float(cohen_kappa_score(a, b)) if pairs and len(set(a) | set(b)) > 1 else None
+            out.append((name, len(pairs), value))
+    return out
+
+
+# ---- training ------------------------------------------------------------------------------------------------
+def features(units: Sequence[EvalUnit], nlp: object) -> tuple[list[list[float]], list[list[float]]]:
+    """Feature vectors of the action items and of the root causes, in unit order."""
+    actions = [u for u in units if u.kind == "action_item"]
+    causes = [u for u in units if u.kind == "root_cause"]
+    a_docs = nlp.pipe([u.text for u in actions])  # type: ignore[attr-defined]
+    r_docs = nlp.pipe([u.text for u in causes])  # type: ignore[attr-defined]
+    xa = [[action_features(d)[n] for n in ACTION_FEATURES] for d in a_docs]
+    xr = [
+        [root_cause_features(d, u.title)[n] for n in ROOT_CAUSE_FEATURES]
+        for d, u in zip(r_docs, causes, strict=True)
+    ]
+    return xa, xr
+
+
+def fit_models(units: Sequence[EvalUnit], nlp: object) -> dict[str, learned.LinearModel]:
+    """The three linear models fitted on these units."""
+    xa, xr = features(units, nlp)
+    return {
+        "vague": learned.fit(xa, gold_labels("vague-action", units), ACTION_FEATURES),
+        "restated": learned.fit(xr, gold_labels("restated-root-cause", units), ROOT_CAUSE_FEATURES),
+        "human_error": learned.fit(xr, gold_labels("human-error-root-cause", units), ROOT_CAUSE_FEATURES),
+    }
+
+
+def train(units: Sequence[EvalUnit], nlp: object, out: Path | None = None, *, trained_on: str) -> None:
+    """Fit on dev units only and write the package's weights file."""
+    if any(u.split != "dev" for u in units):
+        raise ValueError("train on dev units only: the test splits are for measurement")
+    learned.save(fit_models(units, nlp), out or learned.packaged_path(), trained_on=trained_on)
+    learned.load.cache_clear()
+
+
+# ---- outcomes for the analysis stage -------------------------------------------------------------------------
+def write_outcomes(units: Sequence[EvalUnit], preds: dict[str, list[int]], path: Path) -> int:
+    """One row per (detector, real unit): gold and predicted decision, split, era, CA owner and year."""
+    rows = []
+    for detector, (kind, _, _) in DETECTORS.items():
+        of_kind = [u for u in units if u.kind == kind]
+        for u, g, p in zip(of_kind, gold_labels(detector, units), preds[detector], strict=True):
+            rows.append([detector, u.ref_id, u.split, u.era, u.ca_owner, u.year or "", g, p])
+    rows.sort(key=lambda r: (r[0], r[1]))
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["detector", "ref_id", "split", "era", "ca_owner", "year", "gold", "predicted"])
+        w.writerows(rows)
+    return len(rows)
+
+
+# ---- printing ------------------------------------------------------------------------------------------------
+def side_by_side(
+    results: dict[str, dict[str, Measurement]],
+    echo: Callable[[str], None] = print,
+) -> None:
+    """One line per detector and set, each labelled with the text it was measured on."""
+    echo(f"{'detector':24} {'measured on':44} F1 [95% CI]            precision  recall   n")
+    for detector in DETECTORS:
+        for label, by_detector in results.items():
+            m = by_detector[detector]
+            (lo, hi), s = m.intervals[2], m.scores
+            echo(
+                f"{detector:24} {label:44} {s.f1:.3f} [{lo:.3f}, {hi:.3f}]   {s.precision:.3f}      "
+                f"{s.recall:.3f}   {len(m.gold)}"
+            )
+
+
+# ---- the command ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class QualityRequest:
+    """What ``evaluate quality`` was asked to do."""
+
+    split: str = "test"
+    own: bool = True
+    real: bool = True
+    texts: Path | None = None  # folder of collected real texts
+    data_dir: Path | None = None  # harvested corpus holding the real references
+    retrain: bool = False
+    write_outcomes: bool = False
+    cross_style: bool = False
+
+
+def resolve_real(request: QualityRequest, refs: Sequence[object]) -> tuple[Resolution, str]:
+    """Resolve the real references from the corpus or the texts folder; say which was used."""
+    from ca_incidents.score import real_gold
+
+    if request.data_dir is not None:
+        from ca_incidents.corpus import connect
+
+        con = connect(request.data_dir, read_only=True)
+        res = real_gold.resolve_from_corpus(refs, con)  # type: ignore[arg-type]
+        if request.texts is not None and res.missing:  # list posts are not in any corpus
+            extra = real_gold.resolve_from_texts([r for r in refs if r.ref_id in res.missing], request.texts)  # type: ignore[attr-defined]
+            res = Resolution(res.units + extra.units, extra.missing)
+        return res, f"corpus {request.data_dir}" + (f" + texts {request.texts}" if request.texts else "")
+    if request.texts is not None and request.texts.is_dir():
+        return real_gold.resolve_from_texts(refs, request.texts), f"collected texts in {request.texts}"  # type: ignore[arg-type]
+    return Resolution(missing={r.ref_id: "no source" for r in refs}), "nothing (give --data-dir or --texts)"  # type: ignore[attr-defined]
+
+
+def quality(
+    request: QualityRequest, nlp: object, echo: Callable[[str], None] = print
+) -> dict[str, dict[str, Measurement]]:
+    """Measure (and optionally refit) the detectors; print what was measured on which text."""
+    from ca_incidents.score import accuracy, real_gold
+
+    refs = real_gold.load_references()
+    resolution, source = resolve_real(request, refs) if request.real else (Resolution(), "")
+    real_all = real_units(resolution)
+    if request.real:
+        n_cas = len({r.ca_owner for r in refs})
+        echo(f"Real-text references: {len(refs)} ({n_cas} CAs); resolved {len(resolution.units)} from {source}")
+        for ref_id, why in sorted(resolution.missing.items())[:5]:
+            echo(f"  unresolved {ref_id}: {why}")
+    own_dev = own_units(split="dev")
+    if request.retrain:
+        dev = own_dev + [u for u in real_all if u.split == "dev"]
+        train(dev, nlp, trained_on=f"dev splits: {len(own_dev)} own-words units, {len(dev) - len(own_dev)} real units")
+        echo(f"Refitted the models on {len(dev)} dev units ({len(dev) - len(own_dev)} real).")
+    cache = DocCache(lambda: nlp)  # type: ignore[arg-type, return-value]
+    results: dict[str, dict[str, Measurement]] = {}
+    if request.own:
+        results[f"own-words gold, {request.split} split"] = measure(own_units(split=request.split), cache)
+    real_split = [u for u in real_all if u.split == request.split]
+    if real_split:
+        n_cas = len({u.ca_owner for u in real_split})
+        results[f"real reports, {request.split} split ({n_cas} CAs)"] = measure(real_split, cache)
+    side_by_side(results, echo)
+    echo(f"(bootstrap 95% intervals over units, {BOOTSTRAP} resamples, seed {SEED})")
+    if request.real:
+        second = real_gold.load_references(labeller="b")
+        for name, n, kappa in kappa_pairs(_label_units(refs), _label_units(second)):
+            shown = "undefined" if kappa is None else f"{kappa:.3f}"
+            echo(f"Cohen's kappa, real-text labels, pass A vs pass B: {name:17} n={n:3}  kappa={shown}")
+    if request.write_outcomes and real_all:
+        n = write_outcomes(real_all, predict(real_all, cache), accuracy.outcomes_path())
+        echo(f"Wrote {n} outcome rows to {accuracy.outcomes_path()}")
+    if request.cross_style:
+        cross_style_report(own_units(), real_all, nlp, echo)
+    return results
+
+
+def _label_units(refs: Sequence[object]) -> list[EvalUnit]:
+    """References as text-less units, for agreement (labels need no text)."""
+    return [EvalUnit(r.kind, r.ref_id, "", dict(r.labels), r.split) for r in refs]  # type: ignore[attr-defined]
+
+
+# ---- cross-style validation ----------------------------------------------------------------------------------
+LEARNED = {"vague-action": "vague", "restated-root-cause": "restated", "human-error-root-cause": "human_error"}
+
+
+def classify(units: Sequence[EvalUnit], nlp: object, models: dict[str, learned.LinearModel]) -> dict[str, list[int]]:
+    """The learned detectors' decisions on bare unit texts with the given weights (no document around them)."""
+    from ca_incidents.score.quality import ActionInput, classify_actions, classify_root_causes
+
+    actions = [u for u in units if u.kind == "action_item"]
+    causes = [u for u in units if u.kind == "root_cause"]
+    va = classify_actions([ActionInput(u.text, u.due_text, u.status) for u in actions], nlp, models)  # type: ignore[arg-type]
+    vr = classify_root_causes([(u.text, u.title) for u in causes], nlp, models)  # type: ignore[arg-type]
+    return {
+        "vague-action": [int(v.vague) for v in va],
+        "restated-root-cause": [int(v.restated) for v in vr],
+        "human-error-root-cause": [int(v.human_error_only) for v in vr],
+    }
+
+
+def cross_style(own: Sequence[EvalUnit], real: Sequence[EvalUnit], nlp: object) -> dict[str, dict[str, Measurement]]:
+    """Train on one writing style and test on the other, and leave-one-CA-out on real text.
+
+    Schemes: fit on all own-words units, test on all real units; fit on all real units, test on the own-words test
+    split; and for each CA, fit on own-words dev plus the other CAs' real units and test on that CA (decisions
+    pooled over CAs). Only the learned detectors take part: missing-timebound has no fitted weights.
+    """
+    out: dict[str, dict[str, Measurement]] = {}
+
+    def run(train_on: Sequence[EvalUnit], test_on: Sequence[EvalUnit]) -> dict[str, list[int]]:
+        return classify(test_on, nlp, fit_models(train_on, nlp))
+
+    own_test = [u for u in own if u.split == "test"]
+    for label, train_on, test_on in (
+        ("fit on own-words, test on real", own, real),
+        ("fit on real, test on own-words test split", real, own_test),
+    ):
+        preds = run(train_on, test_on)
+        out[label] = {d: Measurement(gold_labels(d, test_on), preds[d]) for d in LEARNED}
+    own_dev = [u for u in own if u.split == "dev"]
+    pooled_gold: dict[str, list[int]] = {d: [] for d in LEARNED}
+    pooled_pred: dict[str, list[int]] = {d: [] for d in LEARNED}
+    for ca in sorted({u.ca_owner for u in real}):
+        held = [u for u in real if u.ca_owner == ca]
+        preds = run(own_dev + [u for u in real if u.ca_owner != ca], held)
+        for d in LEARNED:
+            pooled_gold[d] += gold_labels(d, held)
+            pooled_pred[d] += preds[d]
+    n_cas = len({u.ca_owner for u in real})
+    out[f"leave-one-CA-out on real ({n_cas} CAs)"] = {
+        d: Measurement(pooled_gold[d], pooled_pred[d]) for d in LEARNED
+    }
+    return out
+
+
+def cross_style_report(
+    own: Sequence[EvalUnit], real: Sequence[EvalUnit], nlp: object, echo: Callable[[str], None] = print
+) -> None:
+    if not real:
+        echo("Cross-style validation needs resolved real units; none were resolved.")
+        return
+    echo("Cross-style validation (learned detectors on bare unit texts):")
+    results = cross_style(own, real, nlp)
+    for detector in LEARNED:
+        for label, by_detector in results.items():
+            echo(f"  {detector:24} {label:48} {by_detector[detector]}")

@@ -371,3 +371,30 @@ def root_cause_features(doc: Doc, summary: str) -> dict[str, float]:
 def vector(features: dict[str, float], names: Iterable[str]) -> list[float]:
     """Features in a fixed order, for the linear models."""
     return [features[n] for n in names]
+
+
+_GENERIC_VERBS = _STRONG_IMPROVE | _SOFT | _STUDY | _DOC_CHANGE | frozenset(("remind", "encourage", "train", "retrain"))
+
+
+def vague_evidence(doc: Doc) -> str:
+    """What makes an item read as vague, in words a CA can act on: the hedge, the people-only measure, or the
+    generic verb and the object it is applied to, and the mechanism that is missing."""
+    text = doc.text
+    if m := _HEDGE.search(text):
+        return f"the hedge '{m.group(0)}' makes it optional"
+    if m := _PEOPLE_ONLY.search(text):
+        return f"'{m.group(0)}' is a people-only measure with no enforced control"
+    verbs = _root_verbs(doc) or list(doc[:1])
+    verb = next((v for v in verbs if v.lemma_.lower() in _GENERIC_VERBS), None)
+    if verb is None and doc and doc[0].lemma_.lower() in _GENERIC_VERBS:
+        verb = doc[0]
+    objs = [o for v in verbs for o in _objects(v)]
+    obj = " ".join(t.text for t in objs[0].subtree) if objs else ""
+    missing = "no named system, check, document or measurable change"
+    if verb is not None and obj:
+        return f"generic verb '{verb.lemma_.lower()}' on '{obj[:60]}', {missing}"
+    if verb is not None:
+        return f"generic verb '{verb.lemma_.lower()}' with no object, {missing}"
+    if obj:
+        return f"'{obj[:60]}' is generic, {missing}"
+    return missing

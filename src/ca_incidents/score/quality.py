@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ca_incidents.score import learned
-from ca_incidents.score.features import action_features, decisive_vague, root_cause_features
+from ca_incidents.score.features import action_features, decisive_vague, root_cause_features, vague_evidence
 from ca_incidents.score.timebound import is_timebound
 
 if TYPE_CHECKING:
@@ -29,7 +29,6 @@ class ActionInput:
     text: str
     due_text: str | None = None
     status: str | None = None
-    in_closure: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,6 +36,8 @@ class ActionVerdict:
     vague: bool
     vague_probability: float
     timebound: bool
+    vague_decisive: bool = False  # settled by a guideline clause, not by the model's probability
+    vague_evidence: str = ""  # the generic verb and object found, and what is missing
 
 
 @dataclass(frozen=True)
@@ -45,33 +46,42 @@ class RootCauseVerdict:
     restated_probability: float
     human_error_only: bool
     human_error_probability: float
+    human_error_decisive: bool = False  # settled by the guideline's definition, not by the model
 
 
-def classify_actions(items: Sequence[ActionInput], nlp: Language | DocCache) -> list[ActionVerdict]:
-    """Vague (decisive guideline cues, else the learned model) and time-bound, per item."""
-    models = learned.load()
+def classify_actions(
+    items: Sequence[ActionInput], nlp: Language | DocCache, models: dict[str, learned.LinearModel] | None = None
+) -> list[ActionVerdict]:
+    """Vague (decisive guideline cues, else the learned model) and time-bound, per item (``models``: other
+    weights than the shipped ones, for cross-validation)."""
+    models = models or learned.load()
     out = []
     for item, doc in zip(items, nlp.pipe((i.text for i in items), batch_size=_BATCH), strict=True):
         feats = action_features(doc)
         p = models["vague"].probability(feats)
-        vague = decisive_vague(feats) or p >= models["vague"].threshold
-        out.append(ActionVerdict(vague, p, is_timebound(doc, item.due_text, item.status, item.in_closure)))
+        decisive = decisive_vague(feats)
+        vague = decisive or p >= models["vague"].threshold
+        evidence = vague_evidence(doc) if vague else ""
+        out.append(ActionVerdict(vague, p, is_timebound(item.text, item.due_text), decisive, evidence))
     return out
 
 
-def classify_root_causes(items: Sequence[tuple[str, str]], nlp: Language | DocCache) -> list[RootCauseVerdict]:
+def classify_root_causes(
+    items: Sequence[tuple[str, str]], nlp: Language | DocCache, models: dict[str, learned.LinearModel] | None = None
+) -> list[RootCauseVerdict]:
     """Restated and human-error-only, per (root-cause passage, incident summary) pair.
 
     Blaming a person is a (poor) reason, so a human-error-only cause is never also a restatement (R6).
     """
-    models = learned.load()
+    models = models or learned.load()
     out = []
     for (_, summary), doc in zip(items, nlp.pipe((t for t, _ in items), batch_size=_BATCH), strict=True):
         feats = root_cause_features(doc, summary)
         p_human = models["human_error"].probability(feats)
         p_restated = models["restated"].probability(feats)
         # the guideline's definition (a person's error, no systemic factor) settles it; else the model decides
-        human = bool(feats["human_no_systemic"]) or p_human >= models["human_error"].threshold
+        decisive = bool(feats["human_no_systemic"])
+        human = decisive or p_human >= models["human_error"].threshold
         restated = not human and p_restated >= models["restated"].threshold
-        out.append(RootCauseVerdict(restated, p_restated, human, p_human))
+        out.append(RootCauseVerdict(restated, p_restated, human, p_human, decisive))
     return out

@@ -75,7 +75,7 @@ def _criterion_scores(findings: list[Finding], era: str | None, report_type: str
         rules = sorted(r for r in counts if cat.rule(r).criterion == name)
         lost = 0.0
         for rule_id in rules:
-            base = PENALTY[cat.rule(rule_id).severity]
+            base = max(PENALTY[f.severity] for f in findings if f.rule == rule_id)
             lost += min(2 * base, base * (1 + 0.5 * (counts[rule_id] - 1)))
         out.append(CriterionScore(name, round(max(0.0, 100.0 - lost), 1), weight, tuple(rules)))
     return out

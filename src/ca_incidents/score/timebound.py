@@ -1,90 +1,94 @@
-"""Whether an action item is time-bound (guidelines T1-T6): a real calendar bound, completed, or a closure
-commitment. Rules over the Due Date and Status cells, plus a parse of the item text for completed work."""
+"""Whether an action item carries a calendar anchor for its due or completion date, read anywhere in the item:
+its text and its Due Date cell (labelling guideline: a date in any format, a month or a quarter).
+
+Not anchors: no date, "Done"/"Complete" without a date, TBD, ASAP, "Ongoing", relative phrases ("in the coming
+weeks", "within 30 days") and bare frequencies ("Quarterly"). A date that only selects what the item acts on
+("certificates issued before 2019-03-01", "since 2021") is not a due or completion date either.
+
+Regular expressions rather than a date parser: a fuzzy parser (dateutil) finds a "date" in nearly any sentence,
+while the question here is only whether a written calendar reference is present, and where (the evidence span).
+"""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
+from dataclasses import dataclass
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
-_DATE = re.compile(
-    rf"\b(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])(?:[-/.]\d{{1,2}})?\b|\b\d{{1,2}}[-/.]\d{{1,2}}[-/.](?:19|20)?\d\d\b|"
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)? {_MONTH}\b|\b{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?\b|\b{_MONTH},? (?:19|20)\d\d\b|"
-    rf"\b(?:end|middle|mid|beginning|start) of {_MONTH}|\b(?:by|in|until|before|during) {_MONTH}\b|"
-    rf"\bq[1-4]\b|\bh[12]\b|\b(?:first|second|third|fourth) (?:quarter|half)\b|\b(?:19|20)\d\d\b|"
-    rf"\b(?:by|before|until) (?:the )?end of (?:the |this )?(?:year|quarter|month|week)\b|^{_MONTH}$",
+_YEAR = r"(?:19|20)\d\d"
+_DAY = r"(?:[0-2]?\d|3[01])(?:st|nd|rd|th)?"
+_ANCHOR = re.compile(
+    "|".join(
+        (
+            rf"\b{_YEAR}[-/.](?:0?[1-9]|1[0-2])[-/.](?:[0-2]?\d|3[01])(?!\d)",  # 2024-03-05, 2024/3/5
+            rf"\b{_YEAR}-(?:0[1-9]|1[0-2])(?![-/.]?\d)",  # 2024-03
+            rf"\b{_DAY}[-/.](?:[0-2]?\d|3[01])[-/.](?:{_YEAR}|\d\d)\b(?! ?(?:months?|weeks?|days?|years?)\b)",  # 5.3.24
+            rf"\b{_YEAR}[-/ ]{_MONTH}[-/ ]{_DAY}\b",  # 2023-Oct-27
+            rf"\b{_DAY}(?: of)?[- ]{_MONTH}(?:,?[- ]{_YEAR})?\b",  # 17th March 2018, 10-Jan
+            rf"\b{_MONTH} {_DAY}\b(?:,? {_YEAR}\b)?",  # Jan 10th, January 10, 2024
+            rf"\b{_MONTH},?[- ]{_YEAR}\b",  # March 2024, Mar-2024
+            rf"\b(?:end|middle|mid|beginning|start|close) of {_MONTH}(?![a-z])",  # end of June
+            rf"\b(?:by|in|until|before|during|for|from|within|through) (?:early |late |mid-?)?{_MONTH}(?![a-z])",
+            rf"\bq[1-4]\b(?:[ -/]?{_YEAR})?|\b{_YEAR}[ -]?q[1-4]\b|\bh[12][ -/]?{_YEAR}\b",  # Q3 2025, 2025Q3, H1 2026
+            rf"\b(?:first|second|third|fourth|1st|2nd|3rd|4th|last) (?:quarter|half)(?: of)?(?: {_YEAR})?\b",
+            rf"\b(?:by|in|until|before|during|end of|within|through|throughout) (?:the )?(?:end of )?(?:calendar )?"
+            rf"(?:year )?{_YEAR}\b(?![-/.]\d)",  # by 2025, end of 2025
+            r"\b(?:end of (?:the |this )?(?:calendar |fiscal )?(?:year|quarter|month)|(?:year|quarter|month)[- ]end)\b",
+        )
+    ),
     re.I,
 )
-# phrases that are not a calendar bound even though they mention time (T5)
-_NOT_A_BOUND = re.compile(
-    r"\bafter (?:closure|the (?:report|incident)|completion)\b|\bnext\b|\bcoming\b|\blater\b|\bsoon\b|\basap\b|"
-    r"\bas soon as\b|\bimmediate\w*|\bongoing\b|\bcontinu\w+|\bin progress\b|\b(?:weekly|daily|monthly|quarterly|"
-    r"annually|yearly|periodic\w*)\b|\btbd\b|\btba\b|\bto be (?:defined|determined|confirmed)\b|\bn/?a\b|\bpending\b|"
-    r"\bdependent\b|\beta\b|\bsprint\b|\bwithin\b|\bnone\b",
+
+# in a Due Date cell a bare year is a (coarse) due date too
+_CELL_ANCHOR = re.compile(rf"{_ANCHOR.pattern}|\b{_YEAR}\b", re.I)
+
+
+def _modal_may(found: str) -> bool:
+    """Lower-case "may" followed by no day or year is the modal verb ("we may revise"), not the month."""
+    return bool(re.fullmatch(r"(?:(?:by|in|until|before|during|for|from|within|through) )?may", found))
+
+
+# words right before a date that make it select the population acted on, not date the action
+_SELECTOR = re.compile(
+    r"(?:issued|created|generated|valid|validated|expir\w*|since|between|dated|signed|published|from|after|"
+    r"prior to|older than|starting)\s+(?:on\s+|in\s+|before\s+|after\s+|from\s+|between\s+|the\s+)?$",
     re.I,
 )
-_DONE = re.compile(r"^\W*(?:done|complete[d]?|deployed|implemented|finished|closed|achieved|in place)\W*$", re.I)
-_DONE_STATUS = re.compile(r"\b(?:complete[d]?|done|deployed|implemented|finished|achieved)\b", re.I)
-_IN_TEXT_DONE = re.compile(
-    r"\b(?:is|are) (?:now )?(?:in production|live|in place|in use)\b|\bnow (?:shows?|"
-    r"rejects?|blocks?|requires?|checks?|uses?)\b|\b(?:was|were) (?:deployed|completed|"
-    r"implemented|introduced|added|enabled|fixed|released)\b",
-    re.I,
-)
 
 
-def is_calendar_bound(due: str | None) -> bool:
-    """A due text naming a calendar bound (date, month, quarter, half, year, end of a period)."""
-    if not due or not due.strip():
-        return False
-    has_date = bool(_DATE.search(due))
-    if not has_date:
-        return False
-    # a relative phrase only disqualifies when no explicit date anchors it ("Quarterly, first run 2024-03-31")
-    explicit = re.search(r"\b(?:19|20)\d\d\b|\bq[1-4]\b|\bh[12]\b|\bend of\b", due, re.I)
-    return explicit is not None or not _NOT_A_BOUND.search(due)
+@dataclass(frozen=True)
+class Anchor:
+    """A calendar reference in an item: where it is (in ``text`` or the due cell) and what it says."""
+
+    in_due_cell: bool
+    start: int
+    end: int
+    value: str
 
 
-def completed_in_text(doc: Doc) -> bool:
-    """The item reports finished work ("has been informed", "is in production") rather than a plan."""
-    if _IN_TEXT_DONE.search(doc.text):
-        return True
-    root = next((t for t in doc if t.dep_ == "ROOT"), None)
-    if root is None or root.tag_ not in ("VBN", "VBD"):
-        return False
-    if any(c.lower_ in ("will", "shall", "would", "should", "to", "must") for c in root.children):
-        return False
-    perfect = any(c.lower_ in ("has", "have", "had") for c in root.children if c.dep_ in ("aux", "auxpass"))
-    return perfect or root.tag_ == "VBD"
+def anchors(text: str) -> list[Anchor]:
+    """Calendar references in one string (offsets into it), selectors excluded."""
+    out = []
+    for m in _ANCHOR.finditer(text or ""):
+        if _modal_may(m.group(0)):
+            continue
+        if _SELECTOR.search(text[max(0, m.start() - 30) : m.start()]):
+            continue
+        out.append(Anchor(False, m.start(), m.end(), m.group(0)))
+    return out
 
 
-def is_timebound(doc: Doc, due_text: str | None, status: str | None, in_closure: bool) -> bool:
-    """T1-T6: a calendar bound, completion (status, due cell or text), or a closure commitment."""
-    if in_closure:
-        return True
-    if status and _DONE_STATUS.search(status):
-        return True
-    if due_text and _DONE.match(due_text):
-        return True
-    if is_calendar_bound(due_text):
-        return True
-    if due_text and due_text.strip() and not re.fullmatch(r"\W*", due_text):
-        return bool(_IN_TEXT_DONE.search(doc.text))
-    return is_calendar_bound(_date_phrase(doc.text)) or completed_in_text(doc)
+def item_anchors(text: str, due_text: str | None) -> list[Anchor]:
+    """The anchors of an item: its Due Date cell first (a date there is a due date whatever surrounds it)."""
+    due = due_text or ""
+    in_cell = [Anchor(True, m.start(), m.end(), m.group(0)) for m in _CELL_ANCHOR.finditer(due)]
+    in_cell = [a for a in in_cell if not _modal_may(a.value)]
+    return in_cell + anchors(text)
 
 
-def _date_phrase(text: str) -> str | None:
-    """A due phrase inside an item's text ("... by 2020-04-15", "by the end of March")."""
-    m = re.search(
-        r"\b(?:by|before|until|in|on|from|deployed|completed|expected in|due)\s+(?:the\s+)?(?:end of\s+"
-        r"(?:the\s+)?)?[\w ,.-]{2,25}",
-        text,
-        re.I,
-    )
-    return m.group(0) if m and _DATE.search(m.group(0)) else None
+def is_timebound(text: str, due_text: str | None) -> bool:
+    """The guideline's ``has_timebound``: a calendar anchor anywhere in the item or its Due Date cell."""
+    return bool(item_anchors(text, due_text))

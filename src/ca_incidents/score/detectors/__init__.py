@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from ca_incidents.parse.model import ParsedReport, Section
-from ca_incidents.score.model import Finding
+from ca_incidents.score.model import SEVERITIES, Finding
 from ca_incidents.score.rules import catalogue
 
 if TYPE_CHECKING:
@@ -53,22 +53,35 @@ class Context:
         inside = [s for s in self.parsed.sections if s.start <= start and end <= s.end]
         return min(inside, key=lambda s: s.end - s.start) if inside else None
 
-    def finding(self, rule_id: str, message: str, start: int, end: int, section: str | None = None) -> Finding:
-        """A finding with the catalogue's severity; the span is clipped to the text and made non-empty."""
+    def finding(
+        self, rule_id: str, message: str, start: int, end: int, section: str | None = None, *, unsure: bool = False
+    ) -> Finding:
+        """A finding with the catalogue's severity (one step milder when the detector is ``unsure``); the span is
+        clipped to the text and made non-empty."""
         n = len(self.text)
         start = max(0, min(start, n))
         end = max(start, min(end, n))
         if end == start and n:
             start, end = (start, start + 1) if start < n else (n - 1, n)
-        return Finding(rule_id, catalogue().rule(rule_id).severity, message, start, end, section)
+        severity = catalogue().rule(rule_id).severity
+        if unsure:
+            severity = SEVERITIES[min(len(SEVERITIES) - 1, SEVERITIES.index(severity) + 1)]
+        return Finding(rule_id, severity, message, start, end, section)
 
     def in_section(
-        self, rule_id: str, message: str, sec: Section, start: int | None = None, end: int | None = None
+        self,
+        rule_id: str,
+        message: str,
+        sec: Section,
+        start: int | None = None,
+        end: int | None = None,
+        *,
+        unsure: bool = False,
     ) -> Finding:
         """A finding about part of a section, clipped so it never leaves the section."""
         s = sec.start if start is None else max(sec.start, min(start, sec.end - 1))
         e = sec.end if end is None else max(s + 1, min(end, sec.end))
-        return self.finding(rule_id, message, s, e, sec.name)
+        return self.finding(rule_id, message, s, e, sec.name, unsure=unsure)
 
     def first_line_end(self, start: int, end: int) -> int:
         """Where the first line of ``[start, end)`` ends: findings about a block point at its opening line."""

@@ -1,4 +1,4 @@
-"""``vague-action`` and ``missing-timebound`` on every action item, plus due dates that passed unchanged."""
+"""``vague-action``, ``missing-timebound`` and ``overdue-action-item`` on every action item."""
 
 from __future__ import annotations
 
@@ -7,22 +7,19 @@ from datetime import date, datetime
 from ca_incidents.parse.model import ActionItem
 from ca_incidents.score.detectors import Context
 from ca_incidents.score.model import Finding
-from ca_incidents.score.quality import ActionInput, classify_actions
+from ca_incidents.score.quality import ActionInput, ActionVerdict, classify_actions
 
-RULES = ("vague-action", "missing-timebound")
+RULES = ("vague-action", "missing-timebound", "overdue-action-item")
+# below this model probability a vague verdict is a suggestion (one severity step milder), not a verdict
+CONFIDENT = 0.75
 
 
 def _day(value: datetime | date | None) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
-def _in_closure(ctx: Context, item: ActionItem) -> bool:
-    sec = ctx.section_at(item.start, item.end)
-    return ctx.report_type == "closure" or (sec is not None and sec.name == "closure_summary")
-
-
 def _overdue(ctx: Context, item: ActionItem) -> bool:
-    """A later update still calls an item Ongoing although its due date has passed (no status change)."""
+    """At posting time the item's due date has passed and its status still says Ongoing."""
     posted = _day(ctx.posted_at)
     return bool(posted and item.due_date and item.status == "ongoing" and item.due_date < posted)
 
@@ -36,40 +33,43 @@ def nlp_texts(ctx: Context) -> list[str]:
     return [a.text for a in _items(ctx)]
 
 
+def _vague_message(verdict: ActionVerdict) -> str:
+    found = f" ({verdict.vague_evidence})" if verdict.vague_evidence else ""
+    return (
+        f"This action item names no concrete mechanism or deliverable that someone could later check was done{found}; "
+        "name the system, check, document or measurable change."
+    )
+
+
+def _timebound_message(item: ActionItem) -> str:
+    if item.due_text:
+        return f"This action item is not time-bound: '{item.due_text}' is not a calendar date, and the item names none."
+    return "This action item is not time-bound: there is no due date in its text or a Due Date cell."
+
+
 def detect(ctx: Context) -> list[Finding]:
-    """One finding per vague item and per item without a real due date."""
+    """One finding per vague item, per item with no calendar anchor, and per overdue item."""
     items = _items(ctx)
     if not items or ctx.nlp is None:
         return []
-    inputs = [ActionInput(a.text, a.due_text, a.status, _in_closure(ctx, a)) for a in items]
+    verdicts = classify_actions([ActionInput(a.text, a.due_text, a.status) for a in items], ctx.nlp())
     out = []
-    for item, verdict in zip(items, classify_actions(inputs, ctx.nlp()), strict=True):
+    for item, verdict in zip(items, verdicts, strict=True):
         sec = ctx.section_at(item.start, item.end)
         assert sec is not None
         if verdict.vague:
+            unsure = not verdict.vague_decisive and verdict.vague_probability < CONFIDENT
             out.append(
-                ctx.in_section(
-                    "vague-action",
-                    "This action item names no concrete mechanism or deliverable "
-                    "that someone could later check was done.",
-                    sec,
-                    item.start,
-                    item.end,
-                )
+                ctx.in_section("vague-action", _vague_message(verdict), sec, item.start, item.end, unsure=unsure)
             )
         if not verdict.timebound:
-            due = f"'{item.due_text}' is not a date" if item.due_text else "there is no due date"
-            out.append(
-                ctx.in_section(
-                    "missing-timebound", f"This action item is not time-bound: {due}.", sec, item.start, item.end
-                )
-            )
+            out.append(ctx.in_section("missing-timebound", _timebound_message(item), sec, item.start, item.end))
         elif _overdue(ctx, item):
             out.append(
                 ctx.in_section(
-                    "missing-timebound",
-                    f"The due date {item.due_date} has passed but the status "
-                    "is still Ongoing; update the status or give a new date.",
+                    "overdue-action-item",
+                    f"The due date {item.due_date} has passed but the status is still Ongoing; "
+                    "give a new date with the reason, or report it complete.",
                     sec,
                     item.start,
                     item.end,

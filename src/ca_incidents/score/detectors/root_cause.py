@@ -11,6 +11,8 @@ from ca_incidents.score.model import Finding
 from ca_incidents.score.quality import classify_root_causes
 
 RULES = ("restated-root-cause", "human-error-root-cause")
+# below this model probability a verdict is a suggestion (one severity step milder), not a verdict
+CONFIDENT = 0.75
 _HEADING = re.compile(
     r"^\s*(?:#{1,6}\s*|\*\*|__)?\s*(?:\d+[.)]\s*)?(?:root cause[^\n]*|rca)\s*(?:\*\*|__)?\s*:?\s*\n", re.I
 )
@@ -65,6 +67,7 @@ def detect(ctx: Context) -> list[Finding]:
                     sec,
                     rc.start,
                     rc.end,
+                    unsure=v.restated_probability < CONFIDENT,
                 )
             )
         if v.human_error_only:
@@ -76,6 +79,7 @@ def detect(ctx: Context) -> list[Finding]:
                     sec,
                     rc.start,
                     rc.end,
+                    unsure=not v.human_error_decisive and v.human_error_probability < CONFIDENT,
                 )
             )
     return out

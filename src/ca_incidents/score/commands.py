@@ -161,9 +161,30 @@ def _evaluate_quality_cmd(
     evaluate.quality(request, nlp, echo=typer.echo)
 
 
+def _import_real_cmd(
+    folder: Annotated[Path, typer.Argument(help="Folder of collected records (collect-*.jsonl).")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Default: the package's data/gold/real.")] = None,
+) -> None:
+    """Turn collected real report units into committed references: url, bug, comment, ordinal, sha256 of the
+    normalised text, split, labels and note. The text itself stays in FOLDER (keep it out of git)."""
+    from ca_incidents.score import real_gold
+
+    try:
+        refs = real_gold.references_from_records(real_gold.read_collected(folder))
+    except (ValueError, KeyError) as exc:
+        raise _fail(str(exc)) from exc
+    counts = real_gold.write_references(refs, out_dir or real_gold.default_dir())
+    sample = real_gold.second_pass_sample(refs)
+    typer.echo(
+        f"{counts} references from {len({r.ca_owner for r in refs})} CAs; "
+        f"{sum(r.split == 'test' for r in refs)} held out (test); second-pass sample: {len(sample)}"
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to the main CLI."""
     app.command("score")(_score_cmd)
     app.command("lint")(_lint_cmd)
     app.command("rules")(_rules_cmd)
     evaluate_app.command("quality")(_evaluate_quality_cmd)
+    evaluate_app.command("import-real")(_import_real_cmd)

@@ -89,8 +89,15 @@ class Measurement:
         self.scores = prf(self.gold, self.predicted)
         self.intervals = bootstrap(self.gold, self.predicted) if self.gold else [(0.0, 0.0)] * 3
 
+    @property
+    def defined(self) -> bool:
+        """F1 means something only when the set has a positive unit or the detector fired."""
+        return any(self.gold) or any(self.predicted)
+
     def __str__(self) -> str:
         (lo, hi), s = self.intervals[2], self.scores
+        if not self.defined:
+            return f"F1 n/a (no positive unit, none flagged)  n={len(self.gold)}"
         return f"F1 {s.f1:.3f} [{lo:.3f}, {hi:.3f}]  P {s.precision:.3f}  R {s.recall:.3f}  n={len(self.gold)}"
 
 
@@ -229,13 +236,25 @@ def features(units: Sequence[EvalUnit], nlp: object) -> tuple[list[list[float]],
     return xa, xr
 
 
+def style_weights(units: Sequence[EvalUnit], kind: str) -> list[float]:
+    """Sample weights that give each writing style (own-words, real) the same total weight, so the models learn
+    what both styles share rather than the style that happens to have more units."""
+    of_kind = [u for u in units if u.kind == kind]
+    real = sum(1 for u in of_kind if u.ca_owner)
+    own = len(of_kind) - real
+    if not real or not own:
+        return [1.0] * len(of_kind)
+    return [len(of_kind) / (2 * real) if u.ca_owner else len(of_kind) / (2 * own) for u in of_kind]
+
+
 def fit_models(units: Sequence[EvalUnit], nlp: object) -> dict[str, learned.LinearModel]:
-    """The three linear models fitted on these units."""
+    """The three linear models fitted on these units (each style weighted equally)."""
     xa, xr = features(units, nlp)
+    wa, wr = style_weights(units, "action_item"), style_weights(units, "root_cause")
     return {
-        "vague": learned.fit(xa, gold_labels("vague-action", units), ACTION_FEATURES),
-        "restated": learned.fit(xr, gold_labels("restated-root-cause", units), ROOT_CAUSE_FEATURES),
-        "human_error": learned.fit(xr, gold_labels("human-error-root-cause", units), ROOT_CAUSE_FEATURES),
+        "vague": learned.fit(xa, gold_labels("vague-action", units), ACTION_FEATURES, wa),
+        "restated": learned.fit(xr, gold_labels("restated-root-cause", units), ROOT_CAUSE_FEATURES, wr),
+        "human_error": learned.fit(xr, gold_labels("human-error-root-cause", units), ROOT_CAUSE_FEATURES, wr),
     }
 
 
@@ -269,15 +288,17 @@ def side_by_side(
     echo: Callable[[str], None] = print,
 ) -> None:
     """One line per detector and set, each labelled with the text it was measured on."""
-    echo(f"{'detector':24} {'measured on':44} F1 [95% CI]            precision  recall   n")
+    echo(f"{'detector':24} {'measured on':44} F1 [95% CI]            precision  recall   n  positives")
     for detector in DETECTORS:
         for label, by_detector in results.items():
             m = by_detector[detector]
             (lo, hi), s = m.intervals[2], m.scores
-            echo(
-                f"{detector:24} {label:44} {s.f1:.3f} [{lo:.3f}, {hi:.3f}]   {s.precision:.3f}      "
-                f"{s.recall:.3f}   {len(m.gold)}"
+            figures = (
+                f"{s.f1:.3f} [{lo:.3f}, {hi:.3f}]   {s.precision:.3f}      {s.recall:.3f}"
+                if m.defined
+                else f"{'n/a (no positive unit)':22}   {'-':9}  {'-':6}"
             )
+            echo(f"{detector:24} {label:44} {figures}   {len(m.gold):3}  {sum(m.gold)}")
 
 
 # ---- the command ---------------------------------------------------------------------------------------------
@@ -351,7 +372,7 @@ def quality(
         n = write_outcomes(real_all, predict(real_all, cache), accuracy.outcomes_path())
         echo(f"Wrote {n} outcome rows to {accuracy.outcomes_path()}")
     if request.cross_style:
-        cross_style_report(own_units(), real_all, nlp, echo)
+        cross_style_report(own_units(), [u for u in real_all if u.split == request.split], nlp, echo)
     return results
 
 

@@ -154,6 +154,7 @@ ACTION_FEATURES = (
     "completion_claim",
     "n_tokens_log",
     "concrete_nouns",
+    "reported_step",
 )
 
 
@@ -235,20 +236,25 @@ def action_features(doc: Doc) -> dict[str, float]:
         "completion_claim": float(bool(_COMPLETION.search(text))),
         "n_tokens_log": float(len(doc)) ** 0.5,
         "concrete_nouns": float(min(concrete_nouns, 6)),
+        "reported_step": float(_reported_step(doc)),
     }
 
 
+def _reported_step(doc: Doc) -> bool:
+    """The item reports a step already taken (past tense or perfect, no modal): prose remediation in real reports
+    ("we deployed…", "the profile was corrected") says what was done, which makes it checkable."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.tag_ not in ("VBD", "VBN"):
+        return False
+    return not any(c.lower_ in ("will", "shall", "would", "should", "must", "to") for c in root.children)
+
+
 def decisive_vague(f: dict[str, float]) -> bool:
-    """Guideline clauses that settle the label on their own: hedges (V7), people-only measures (V4), a
-    document change whose content is not stated (V6), a completion claim with no mechanism (V9)."""
+    """Guideline clauses that settle the label on their own: a bare verb (V3), hedges (V7), a document change
+    whose content is not stated (V6). People-only measures and completion claims are left to the model: real
+    reports often name what the training or the fix was about."""
     bare = f["no_object"] and f["n_tokens_log"] <= 1.5  # "Migrate." / "Investigate." (V3)
-    return bool(
-        bare
-        or f["hedge"]
-        or f["people_only"]
-        or (f["doc_change_no_content"] and not f["direct_verb"])
-        or (f["completion_claim"] and not f["mechanism"])
-    )
+    return bool(bare or f["hedge"] or (f["doc_change_no_content"] and not f["direct_verb"]))
 
 
 # ---- root causes -----------------------------------------------------------------------------------------
@@ -261,7 +267,13 @@ HUMAN = re.compile(
     r"\bdid not realis\w+|"
     r"\bdidn't realis\w+|\bassumed\b|\bmanually instead\b|\btyp(?:o|ed|ing) (?:error|mistake)|\bmistyp\w+|"
     r"\bby mistake\b|\berroneously\b|\bleft the company\b|\bno(?:body| one) noticed\b|\bnegligen\w+|"
-    r"\binattent\w+|\bmade an error\b|\ban error\b",
+    r"\binattent\w+|\bmade an error\b|"
+    r"\bignor(?:ed|ing)\b (?:the |a |an |this |these )?(?:\w+ ){0,2}(?:notification|warning|alert|e-?mail|message|"
+    r"error|report)s?\b|\b(?:selected|chose|picked|entered|typed|clicked|used|applied|copied|pasted) (?:the |a |an )?"
+    r"(?:wrong|incorrect|old|outdated)\b|\btypos?\b|\boverlook\w*|\bmissed\b|\bdid(?: not|n't) notice\b|"
+    r"\bfailed to (?:check|verify|notice|update|review|confirm|revoke|recogni[sz]e|apply|include|remove|set|"
+    r"complete|perform)\b|\b(?:manual|operator|operational|clerical|administrative|personnel) (?:error|mistake)s?\b|"
+    r"\binadvertent\w*|\baccidental\w*|\bneglect\w*|\bslip\b|\blapse\b",
     re.I,
 )
 SYSTEMIC = re.compile(
@@ -307,6 +319,24 @@ _INTRO_TIME = re.compile(
     r"upgraded|deployed)\b",
     re.I,
 )
+# what a cause that explains "why" mentions: a component, a condition or a control (any one is a mechanism)
+_MECHANISM_RC = re.compile(
+    r"\bsoftware\b|\bcode\b|\bbug\b|\bconfigur\w*|\bmisconfigur\w*|\btemplate|\bscript|\bdatabase|\bmigrat\w*|"
+    r"\blogic\b|\blint\w*|\blibrar\w+|\bvendor|\bimplement\w*|\balgorithm|\bpars\w+|\bencod\w*|\bcach\w+|"
+    r"\bsocket|\bqueue|\bload\b|\btimeout|\brace condition|\bdefault|\bundocumented|\bbehaviou?r|\bsetting|"
+    r"\bparameter|\bversion|\bupgrad\w*|\bdeploy\w*|\bchange[ds]?\b|\bprocess|\bprocedur\w*|\bcheck\w*|"
+    r"\bvalidation (?:system|logic|step|check|rule)|\bcontrol|\bmonitor\w*|\binterpret\w*|\bassum\w+|"
+    r"\bmisunderst\w+|\bunaware|\bworkflow|\bsystem|\btool|\bfield|\bform\b|\bportal|\bapi\b|\bservice|"
+    r"\bhsm|\bresponder|\bserver|\bcluster|\bjob\b|\bcron|\bgenerat\w+|\benforc\w*|\bhandl\w+|\black of|"
+    r"\bgap\b|\bmissing\b|\bnot (?:\w+ ){0,2}(?:check|validat|enforc|test|review|updat|configur)\w*|"
+    r"\bbecause\b|\bdue to\b|\bcaused by\b|\bresult of\b|\bsince\b|\btriggered\b|\bintroduc\w+",
+    re.I,
+)
+_TEXTBOOK = re.compile(
+    r"^\W*(?:the )?(?:main |primary |underlying )?root cause (?:of (?:this|the) (?:incident|issue|problem|"
+    r"mis-?issuance) )?(?:was|is|has been identified as|has been determined to be)\s*(?:that|:)?\s*",
+    re.I,
+)
 STOPWORDS = _wordset(
     "the a an and or of to in on for with from by at as is are was were be been that this these those "
     "our we it its not no did does do had has have which when what who why how all any more other into "
@@ -329,6 +359,9 @@ ROOT_CAUSE_FEATURES = (
     "negations",
     "padding",
     "human_no_systemic",
+    "mechanism_cues",
+    "textbook_restatement",
+    "title_coverage",
 )
 _PERSON = _wordset(
     "we i employee engineer operator agent staff team specialist person officer manager analyst "
@@ -365,7 +398,16 @@ def root_cause_features(doc: Doc, summary: str) -> dict[str, float]:
         "negations": float(min(sum(1 for t in doc if t.dep_ == "neg"), 8)),
         "padding": float(min(len(_PADDING.findall(text)), 4)),
         "human_no_systemic": float(bool(HUMAN.search(text)) and not SYSTEMIC.search(text)),
+        "mechanism_cues": float(min(len(_MECHANISM_RC.findall(text)), 6)),
+        "textbook_restatement": float(_textbook_restatement(text)),
+        "title_coverage": len(content_words(summary) & words) / max(1, len(content_words(summary))),
     }
+
+
+def _textbook_restatement(text: str) -> bool:
+    """"The root cause was that <the outcome again>": the opening formula followed by no mechanism at all."""
+    m = _TEXTBOOK.match(text)
+    return bool(m) and not _MECHANISM_RC.search(text[m.end() :])
 
 
 def vector(features: dict[str, float], names: Iterable[str]) -> list[float]:

@@ -36,11 +36,16 @@ class LinearModel:
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
-def fit(x: Sequence[Sequence[float]], y: Sequence[int], features: Sequence[str]) -> LinearModel:
+def fit(
+    x: Sequence[Sequence[float]],
+    y: Sequence[int],
+    features: Sequence[str],
+    weights: Sequence[float] | None = None,
+) -> LinearModel:
     """Fit one model (lbfgs is deterministic; no random state involved)."""
     from sklearn.linear_model import LogisticRegression
 
-    clf = LogisticRegression(C=C_VALUE, max_iter=5000).fit(x, y)
+    clf = LogisticRegression(C=C_VALUE, max_iter=5000).fit(x, y, sample_weight=weights)
     return LinearModel(
         tuple(features), tuple(round(float(c), 6) for c in clf.coef_[0]), round(float(clf.intercept_[0]), 6)
     )

@@ -80,8 +80,10 @@ def classify_root_causes(
         p_human = models["human_error"].probability(feats)
         p_restated = models["restated"].probability(feats)
         # the guideline's definition (a person's error, no systemic factor) settles it; else the model decides
-        decisive = bool(feats["human_no_systemic"])
+        # the guideline's definitions settle clear cases: a person's slip with no systemic factor named, and the
+        # "the root cause was that <outcome>" formula with no mechanism; the model decides the rest
+        decisive = bool(feats["human_no_systemic"]) and feats["mechanism_cues"] <= 2
         human = decisive or p_human >= models["human_error"].threshold
-        restated = not human and p_restated >= models["restated"].threshold
+        restated = not human and (bool(feats["textbook_restatement"]) or p_restated >= models["restated"].threshold)
         out.append(RootCauseVerdict(restated, p_restated, human, p_human, decisive))
     return out

@@ -26,6 +26,7 @@ LABELS = {"action_item": ("vague", "has_timebound"), "root_cause": ("restated", 
 REF_COLUMNS = ("ref_id", "url", "bug_id", "comment", "ordinal", "ca_owner", "year", "era", "sha256", "n_chars")
 TEST_SHARE = 50  # percent of reports (grouped by bug or page) held out for the final measurement
 SECOND_PASS_SHARE = 0.30
+_QUOTED = re.compile(r"['\"‘“][^'\"’”]{3,}['\"’”]")  # notes keep no quoted report text
 _MARKUP = re.compile(r"[*`]+")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
@@ -152,7 +153,7 @@ def references_from_records(records: Iterable[dict]) -> list[Reference]:
                 n_chars=len(normalise(rec["text"])),
                 split="test" if _bucket(key) < TEST_SHARE else "dev",
                 labels=labels,
-                note=str(rec.get("note", "")).replace("\n", " ").strip(),
+                note=_QUOTED.sub("'…'", " ".join(str(rec.get("note", "")).split())),
             )
         )
     return out

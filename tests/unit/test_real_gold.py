@@ -59,15 +59,12 @@ def test_write_and_load_round_trip(tmp_path: Path) -> None:
         assert "Deploy the lint" not in csv_file.read_text()  # references only, never the text
 
 
-def test_second_pass_sample_covers_at_least_a_quarter_of_each_kind() -> None:
-    refs = real_gold.references_from_records(
-        [_record("action_item", f"Item {i}.") for i in range(40)]
-        + [_record("root_cause", f"Cause {i}.") for i in range(9)]
-    )
+def test_second_pass_sample_is_about_a_third_and_stable_under_additions() -> None:
+    refs = real_gold.references_from_records([_record("action_item", f"Item {i}.") for i in range(400)])
     sample = real_gold.second_pass_sample(refs)
-    assert sum(r.kind == "action_item" for r in sample) >= 10
-    assert sum(r.kind == "root_cause" for r in sample) >= 3
-    assert sample == real_gold.second_pass_sample(refs)
+    assert 0.28 <= len(sample) / len(refs) <= 0.42
+    more = real_gold.references_from_records([_record("action_item", f"Item {i}.") for i in range(800)])
+    assert {r.ref_id for r in sample} <= {r.ref_id for r in real_gold.second_pass_sample(more)}
 
 
 def test_malformed_collected_line_names_file_and_line(tmp_path: Path) -> None:

@@ -173,11 +173,13 @@ def _import_real_cmd(
         refs = real_gold.references_from_records(real_gold.read_collected(folder))
     except (ValueError, KeyError) as exc:
         raise _fail(str(exc)) from exc
-    counts = real_gold.write_references(refs, out_dir or real_gold.default_dir())
-    sample = real_gold.second_pass_sample(refs)
+    out = out_dir or real_gold.default_dir()
+    counts = real_gold.write_references(refs, out)
+    labelled, todo = real_gold.second_pass_files(refs, folder, out)
     typer.echo(
         f"{counts} references from {len({r.ca_owner for r in refs})} CAs; "
-        f"{sum(r.split == 'test' for r in refs)} held out (test); second-pass sample: {len(sample)}"
+        f"{sum(r.split == 'test' for r in refs)} held out (test); second pass: {labelled} labelled, "
+        f"{todo} to label in {folder / 'second-pass-todo.jsonl'}"
     )
 
 

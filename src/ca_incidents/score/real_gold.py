@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -25,7 +24,7 @@ KINDS = {"action_item": "action_items", "root_cause": "root_causes"}
 LABELS = {"action_item": ("vague", "has_timebound"), "root_cause": ("restated", "human_error_only")}
 REF_COLUMNS = ("ref_id", "url", "bug_id", "comment", "ordinal", "ca_owner", "year", "era", "sha256", "n_chars")
 TEST_SHARE = 50  # percent of reports (grouped by bug or page) held out for the final measurement
-SECOND_PASS_SHARE = 0.30
+SECOND_PASS_SHARE = 0.35
 _QUOTED = re.compile(r"['\"‘“][^'\"’”]{3,}['\"’”]")  # notes keep no quoted report text
 _MARKUP = re.compile(r"[*`]+")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -160,12 +159,9 @@ def references_from_records(records: Iterable[dict]) -> list[Reference]:
 
 
 def second_pass_sample(refs: Sequence[Reference], share: float = SECOND_PASS_SHARE) -> list[Reference]:
-    """A fixed pseudo-random ``share`` of the references of each kind (by hash of the id), for a second pass."""
-    out = []
-    for kind in KINDS:
-        of_kind = sorted((r for r in refs if r.kind == kind), key=lambda r: hashlib.sha256(r.ref_id.encode()).digest())
-        out += of_kind[: math.ceil(share * len(of_kind))]
-    return out
+    """The references a second, independent labelling pass covers: a fixed pseudo-random ``share`` by hash of
+    the id, so adding units later never changes whether an existing one is in the sample."""
+    return [r for r in refs if _bucket(r.ref_id) < round(100 * share)]
 
 
 def write_references(refs: Sequence[Reference], out_dir: Path) -> dict[str, int]:
@@ -184,6 +180,38 @@ def write_references(refs: Sequence[Reference], out_dir: Path) -> dict[str, int]
                 )  # fmt: skip
         counts[stem] = len(rows)
     return counts
+
+
+def second_pass_files(refs: Sequence[Reference], folder: Path, out_dir: Path) -> tuple[int, int]:
+    """Keep the second pass in step with the references: write ``second-pass-todo.jsonl`` in the (git-ignored)
+    texts folder with the sampled units that pass B has not labelled yet (text and cells, no labels), and turn
+    pass B's ``labels-b*.jsonl`` records (``{"ref_id", "labels"}``) into the ``*_labels_b.csv`` files.
+    Returns (units labelled by pass B, units still to label)."""
+    done: dict[str, dict[str, int]] = {}
+    for path in sorted(folder.glob("labels-b*.jsonl")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    rec = json.loads(line)
+                    done[rec["ref_id"]] = rec["labels"]
+                except (json.JSONDecodeError, KeyError) as exc:
+                    raise ValueError(f"{path}:{n}: expected {{'ref_id': ..., 'labels': {{...}}}}") from exc
+    known = {r.ref_id: r for r in refs}
+    for kind, stem in KINDS.items():
+        rows = sorted((i, labels) for i, labels in done.items() if i in known and known[i].kind == kind)
+        with (out_dir / f"{stem}_labels_b.csv").open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(["ref_id", *LABELS[kind]])
+            w.writerows([i, *(_bool(labels[n]) for n in LABELS[kind])] for i, labels in rows)
+    texts = {(r["kind"], text_sha256(r["text"])): r for r in read_collected(folder)}
+    todo = [r for r in second_pass_sample(refs) if r.ref_id not in done]
+    with (folder / "second-pass-todo.jsonl").open("w", encoding="utf-8") as fh:
+        for r in todo:
+            rec = texts[(r.kind, r.sha256)]
+            unit = {"ref_id": r.ref_id, "kind": r.kind, "text": rec["text"], "due_text": rec.get("due_text", ""),
+                    "status": rec.get("status", ""), "incident_title": rec.get("incident_title", "")}  # fmt: skip
+            fh.write(json.dumps(unit, ensure_ascii=False) + "\n")
+    return sum(1 for i in done if i in known), len(todo)
 
 
 def load_references(gold_dir: Path | None = None, labeller: str = "a") -> list[Reference]:

@@ -73,7 +73,8 @@ _CHANGE = _wordset(
 )
 _CONTENT = re.compile(
     r"\bto (?:state|require|include|say|reflect that|read|add|remove|list)\b|\bso that\b|\bsuch that\b|"
-    r"\bincluding\b|\bthat (?:\w+ ){0,3}(?:is|are|must|shall|will|can|cannot|fails?|rejects?|checks?)\b|"
+    r"\bincluding\b|\bto reflect\b|\b(?:updated|changed|converted|modified|set|moved|switched) to\b|"
+    r"\bthat (?:\w+ ){0,3}(?:is|are|must|shall|will|can|cannot|fails?|rejects?|checks?)\b|"
     r"\bfrom [\w.%-]+ to [\w.%-]+|\b(?:section|§)\s*\d|\bv\d+(?:\.\d+)*\b|\b[A-Z]{2,}-\d+\b|"
     r"\b(?:field|value|column|flag|setting|parameter|clause|rule|check|alert|lint|test|job|step|option)\b",
     re.I,
@@ -250,11 +251,11 @@ def _reported_step(doc: Doc) -> bool:
 
 
 def decisive_vague(f: dict[str, float]) -> bool:
-    """Guideline clauses that settle the label on their own: a bare verb (V3), hedges (V7), a document change
-    whose content is not stated (V6). People-only measures and completion claims are left to the model: real
-    reports often name what the training or the fix was about."""
+    """Guideline clauses that settle the label on their own: a bare verb (V3) and hedges (V7). Document changes,
+    people-only measures and completion claims are left to the model: real reports often say what the change,
+    the training or the fix was ("a software update that blocks … was deployed")."""
     bare = f["no_object"] and f["n_tokens_log"] <= 1.5  # "Migrate." / "Investigate." (V3)
-    return bool(bare or f["hedge"] or (f["doc_change_no_content"] and not f["direct_verb"]))
+    return bool(bare or f["hedge"])
 
 
 # ---- root causes -----------------------------------------------------------------------------------------
@@ -329,7 +330,17 @@ _MECHANISM_RC = re.compile(
     r"\bmisunderst\w+|\bunaware|\bworkflow|\bsystem|\btool|\bfield|\bform\b|\bportal|\bapi\b|\bservice|"
     r"\bhsm|\bresponder|\bserver|\bcluster|\bjob\b|\bcron|\bgenerat\w+|\benforc\w*|\bhandl\w+|\black of|"
     r"\bgap\b|\bmissing\b|\bnot (?:\w+ ){0,2}(?:check|validat|enforc|test|review|updat|configur)\w*|"
-    r"\bbecause\b|\bdue to\b|\bcaused by\b|\bresult of\b|\bsince\b|\btriggered\b|\bintroduc\w+",
+    r"\bbecause\b|\bdue to\b|\bcaused by\b|\bresult of\b|\bsince\b|\btriggered\b|\bintroduc\w+|\bsaturat\w+|"
+    r"\boverload\w*|\bdropp?\w*|\bexhaust\w*|\bcapacity|\bconcurren\w+|\bdeadlock|\bmemory|\bdisk|\bcrash\w*|"
+    r"\brestart\w*|\bfail-?over|\bentropy|\breplica\w*|\bsynchroni[sz]\w*|\bretr(?:y|ied|ies)",
+    re.I,
+)
+# a person, or a word that only people do: a slip needs someone to make it ("the linter skipped" is not one)
+_A_PERSON = re.compile(
+    r"\b(?:we|our|us|i|he|she|they|someone|somebody|nobody|no one|person|people|human|staff|employees?|operators?|"
+    r"engineers?|agents?|specialists?|administrators?|admins?|officers?|analysts?|developers?|validators?|"
+    r"colleagues?|team|members?|personnel|reviewers?|manual\w*|oversight|mistakes?|typos?|forg[oe]t\w*|careless\w*|"
+    r"negligen\w*|inattent\w*|accidental\w*|inadvertent\w*)\b",
     re.I,
 )
 _TEXTBOOK = re.compile(
@@ -397,7 +408,9 @@ def root_cause_features(doc: Doc, summary: str) -> dict[str, float]:
         "person_subjects": float(min(person, 8)),
         "negations": float(min(sum(1 for t in doc if t.dep_ == "neg"), 8)),
         "padding": float(min(len(_PADDING.findall(text)), 4)),
-        "human_no_systemic": float(bool(HUMAN.search(text)) and not SYSTEMIC.search(text)),
+        "human_no_systemic": float(
+            bool(HUMAN.search(text)) and bool(_A_PERSON.search(text)) and not SYSTEMIC.search(text)
+        ),
         "mechanism_cues": float(min(len(_MECHANISM_RC.findall(text)), 6)),
         "textbook_restatement": float(_textbook_restatement(text)),
         "title_coverage": len(content_words(summary) & words) / max(1, len(content_words(summary))),

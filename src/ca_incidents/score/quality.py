@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from ca_incidents.score.nlp import DocCache
 
 _BATCH = 256
+# a passage naming more mechanism cues than this explains something, whatever the model's score for "restated"
+MAX_MECHANISM_CUES = 2
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ def classify_root_causes(
         # "the root cause was that <outcome>" formula with no mechanism; the model decides the rest
         decisive = bool(feats["human_no_systemic"]) and feats["mechanism_cues"] <= 2
         human = decisive or p_human >= models["human_error"].threshold
-        restated = not human and (bool(feats["textbook_restatement"]) or p_restated >= models["restated"].threshold)
+        model_says = p_restated >= models["restated"].threshold and feats["mechanism_cues"] <= MAX_MECHANISM_CUES
+        restated = not human and (bool(feats["textbook_restatement"]) or model_says)
         out.append(RootCauseVerdict(restated, p_restated, human, p_human, decisive))
     return out

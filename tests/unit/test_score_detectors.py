@@ -249,3 +249,19 @@ def test_classify_root_causes_fire_and_no_fire(nlp) -> None:  # type: ignore[no-
     v = classify_root_causes(pairs, nlp)
     assert [x.restated for x in v] == [True, False, False, False]
     assert [x.human_error_only for x in v] == [False, False, True, False]
+
+
+def test_unsure_findings_are_one_severity_step_milder_and_cost_less() -> None:
+    from ca_incidents.parse.report import parse_report
+    from ca_incidents.score.detectors import Context
+    from ca_incidents.score.scorer import _criterion_scores
+
+    text = _report()
+    ctx = Context(text, parse_report(text), "v3.2")
+    sure = ctx.finding("restated-root-cause", "m", 0, 5)
+    unsure = ctx.finding("restated-root-cause", "m", 0, 5, unsure=True)
+    assert (sure.severity, unsure.severity) == ("error", "warning")
+    assert ctx.finding("vague-action", "m", 0, 5, unsure=True).severity == "info"
+    by_sure = {c.criterion: c.score for c in _criterion_scores([sure], "v3.2", "full")}
+    by_unsure = {c.criterion: c.score for c in _criterion_scores([unsure], "v3.2", "full")}
+    assert by_unsure["root_cause"] > by_sure["root_cause"]

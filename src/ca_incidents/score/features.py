@@ -274,7 +274,11 @@ HUMAN = re.compile(
     r"(?:wrong|incorrect|old|outdated)\b|\btypos?\b|\boverlook\w*|\bmissed\b|\bdid(?: not|n't) notice\b|"
     r"\bfailed to (?:check|verify|notice|update|review|confirm|revoke|recogni[sz]e|apply|include|remove|set|"
     r"complete|perform)\b|\b(?:manual|operator|operational|clerical|administrative|personnel) (?:error|mistake)s?\b|"
-    r"\binadvertent\w*|\baccidental\w*|\bneglect\w*|\bslip\b|\blapse\b",
+    r"\binadvertent\w*|\baccidental\w*|\bneglect\w*|\bslip\b|\blapse\b|"
+    r"\bmanual\w* (?:\w+ ){0,4}(?:was|were) not (?:executed|performed|done|completed|followed|run|carried out)\b|"
+    r"\b(?:team|operators?|engineers?|staff|employees?|administrators?|admins?|technicians?|members?) (?:\w+ ){0,2}"
+    r"(?:made|applied|ran|executed|entered|pushed|typed|edited|changed) (?:a |an |the )?(?:\w+ ){0,3}"
+    r"(?:change|command|update|edit|entry|value|setting)s?\b",
     re.I,
 )
 SYSTEMIC = re.compile(

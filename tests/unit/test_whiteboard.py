@@ -50,6 +50,12 @@ def test_tags(text: str, tags: list[str]) -> None:
         ("[ca-compliance] Next update 31-Oct-2023", date(2023, 10, 31), "Next update 31-Oct-2023"),
         ("[ca-compliance] Next update 5 March 2024", date(2024, 3, 5), "Next update 5 March 2024"),
         ("[ca-compliance] Next update Mar 5, 2024", date(2024, 3, 5), "Next update Mar 5, 2024"),
+        ("[ca-compliance] Next update 2023-Oct-27", date(2023, 10, 27), "Next update 2023-Oct-27"),
+        ("[ca-compliance] Next update 2023 October 27th", date(2023, 10, 27), "Next update 2023 October 27th"),
+        ("[ca-compliance] Next update 27th of October 2023", date(2023, 10, 27),
+         "Next update 27th of October 2023"),
+        ("[ca-compliance] Next update Sept. 5, 2024", date(2024, 9, 5), "Next update Sept. 5, 2024"),
+        ("[ca-compliance] Next update 5Mar2024", date(2024, 3, 5), "Next update 5Mar2024"),
         ("[ca-compliance] Next update 2023-09-01 per comment 12", date(2023, 9, 1),
          "Next update 2023-09-01 per comment 12"),
         ("[ca-compliance] Next update 25/3/2024", date(2024, 3, 25), "Next update 25/3/2024"),  # day > 12
@@ -81,6 +87,10 @@ def test_ambiguous_numeric_date_uses_the_documented_us_rule_and_says_so() -> Non
         ("[ca-compliance] Next update", "no date given"),
         ("[ca-compliance] Next update July 27", "date not in a recognised form (or no year)"),
         ("[ca-compliance] Next update 7/27", "date not in a recognised form (or no year)"),
+        ("[ca-compliance] Next update Oct 2023", "date not in a recognised form (or no year)"),
+        ("[ca-compliance] Next update 2023-Feb-30", "not a calendar date"),
+        ("[ca-compliance] Next update 1 May 2024, 2 May 2024", "several dates (2024-05-01, 2024-05-02)"),
+        ("[ca-compliance] Next update may slip, 2024", "date not in a recognised form (or no year)"),
     ],
 )
 def test_unparseable_next_update_is_kept_and_explained(text: str, problem: str) -> None:

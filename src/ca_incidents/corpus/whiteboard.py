@@ -7,7 +7,9 @@ without brackets are recognised too.
 "Next update" dates, in the forms seen on BMO (current whiteboards and their history):
 
 * ``YYYY-MM-DD`` (also ``/`` or ``.``, one-digit month/day, ``YYYYMMDD``): year-month-day;
-* ``31-Oct-2023``, ``31 October 2023``, ``Oct 31, 2023``: month named, never ambiguous;
+* a month written as a name, with the day and a four-digit year around it in any order (``31-Oct-2023``,
+  ``31 October 2023``, ``Oct 31, 2023``, ``2023-Oct-27``, ``2023 October 27th``): never ambiguous, read by
+  :mod:`dateutil` once the span holding one day, one month name and one year has been found;
 * ``D-M-YYYY`` / ``M-D-YYYY`` (or ``/``): a part above 12 is the day; when both parts are 12 or less the
   **US month-day** reading is used (BMO's root-store staff are US-based and wrote e.g. "Next update
   3-1-2023" for a bug opened in June 2022, when other root-store whiteboards used ISO dates), and
@@ -25,6 +27,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
+
+from dateutil import parser as dateparser
 
 if TYPE_CHECKING:
     import duckdb
@@ -52,17 +56,17 @@ TAG_VARIANTS = {
 
 _NEXT_UPDATE = re.compile(r"next[\s_:-]*(?:update|udpate|updte)d?", re.IGNORECASE)
 _LEAD = re.compile(r"^(?:[\s:=>\-–—,.]|on\b|by\b|is\b|due\b|date\b)+", re.IGNORECASE)
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
-                                         "nov", "dec"), start=1)}  # fmt: skip
-_MON = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_MON = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _ISO = re.compile(r"(?<!\d)(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?!\d)")
 _COMPACT = re.compile(r"(?<!\d)(?P<y>20\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
-_DAY_MON = re.compile(
-    rf"(?<!\w)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s\-/.]*{_MON}[\s\-/.,]*(?P<y>\d{{4}})(?!\d)", re.IGNORECASE
+# A month name between two numbers (day and year either way round) or before both; dateutil reads the span.
+_NUM = r"\d{1,4}(?:st|nd|rd|th)?"
+_SEP = r"[\s\-/.,]*"
+_NAMED = re.compile(
+    rf"(?<![\w.])(?:{_NUM}{_SEP}(?:of\s+)?{_MON}{_SEP}{_NUM}|{_MON}{_SEP}{_NUM}{_SEP}{_NUM})(?!\w)", re.IGNORECASE
 )
-_MON_DAY = re.compile(
-    rf"(?<![\w]){_MON}[\s\-/.]*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?[\s\-/.]+(?P<y>\d{{4}})(?!\d)", re.IGNORECASE
-)
+_DAY_OF_NAMED = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
+_YEAR_OF_NAMED = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _NUMERIC = re.compile(
     r"(?<![\d.\-/])(?P<a>\d{1,2})(?P<s>[-/.])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![\d.\-/])"
 )
@@ -133,20 +137,36 @@ def _numeric_date(match: re.Match[str]) -> tuple[date | None, str | None]:
     return _make_date(y, a, b), US_RULE
 
 
+def _named_date(span: str) -> date | None | bool:
+    """A span around a month name as a date; ``None`` when impossible, ``False`` unless it holds exactly one
+    day (1-2 digits) and one four-digit year, so "July 27" (no year) is never completed with a guess."""
+    words = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", span, flags=re.IGNORECASE)
+    if len(_DAY_OF_NAMED.findall(words)) != 1 or len(_YEAR_OF_NAMED.findall(words)) != 1:
+        return False
+    try:
+        return dateparser.parse(re.sub(r"[\-/.,]+|\bof\b", " ", words, flags=re.IGNORECASE)).date()
+    except (ValueError, OverflowError):
+        return None
+
+
 def _find_dates(text: str) -> tuple[list[date | None], str | None]:
     """All dates written in ``text`` (``None`` for impossible ones) and any rule used to read them."""
     found: list[tuple[int, date | None]] = []
     assumption = None
-    for pattern in (_ISO, _COMPACT, _DAY_MON, _MON_DAY, _NUMERIC):
+    for pattern in (_ISO, _COMPACT, _NAMED, _NUMERIC):
         for match in pattern.finditer(text):
             if pattern is _NUMERIC:
                 value, rule = _numeric_date(match)
                 assumption = assumption or rule
+            elif pattern is _NAMED:
+                named = _named_date(match.group(0))
+                if named is False:
+                    continue
+                value = named
             else:
-                month = _MONTHS[match["mon"][:3].lower()] if "mon" in match.re.groupindex else int(match["m"])
-                value = _make_date(int(match["y"]), month, int(match["d"]))
+                value = _make_date(int(match["y"]), int(match["m"]), int(match["d"]))
             found.append((match.start(), value))
-        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+            text = text[: match.start()] + " " * len(match.group(0)) + text[match.end() :]
     return [value for _, value in sorted(found, key=lambda item: item[0])], assumption
 
 

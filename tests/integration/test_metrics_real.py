@@ -115,5 +115,5 @@ def test_every_bug_gets_a_row_and_every_gap_a_reason(real_store: Path, real_bug_
     missing = con.execute("SELECT count(*) FROM deadline_checks WHERE status = 'missing' AND reason IS NULL")
     assert missing.fetchone()[0] == 0
     owners = con.execute("SELECT count(*) FROM ca_metrics WHERE period = 'all'").fetchone()[0]
-    assert owners == con.execute("SELECT count(DISTINCT coalesce(ca_owner, '')) FROM bugs").fetchone()[0]
+    assert owners == con.execute("SELECT count(DISTINCT coalesce(ca_owner, '')) FROM normalised_bugs").fetchone()[0]
     con.close()

@@ -27,8 +27,7 @@ BROKEN = (
 def _fill(data_dir: Path) -> None:
     con = connect(data_dir)
     con.execute(
-        "INSERT INTO bugs (id, summary, assigned_to, ca_owner) VALUES (1900001, 'Northwind Trust: CRL', ?, "
-        "'Northwind Trust')",
+        "INSERT INTO bugs (id, summary, assigned_to) VALUES (1900001, 'Northwind Trust: CRL', ?)",
         [CA],
     )
     rows = [

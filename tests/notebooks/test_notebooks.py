@@ -53,8 +53,8 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         harvest(HarvestConfig(base_url=server.url, data_dir=data_dir, rate_limit=6000))
     con = connect(data_dir)
     try:
-        con.execute("UPDATE bugs SET ca_owner = ? WHERE id = (SELECT min(id) FROM bugs)", [PROBE])
         parse_corpus(con)
+        con.execute("UPDATE normalised_bugs SET ca_owner = ? WHERE bug_id = (SELECT min(id) FROM bugs)", [PROBE])
         for alternatives in LATER_STAGES:
             found = [getattr(_module(m), n, None) for m, n in alternatives]
             stage = next((f for f in found if f is not None), None)

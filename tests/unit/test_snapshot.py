@@ -47,11 +47,11 @@ def _build_corpus(data_dir: Path, *, reverse: bool = False) -> None:
     """A small corpus with raw tables, two harvests and a later stage's table without a primary key."""
     rows = list(reversed(BUGS)) if reverse else BUGS
     con = connect(data_dir)
-    for bug_id, summary, whiteboard, next_update, tags, raw in rows:
+    for bug_id, summary, whiteboard, resolved, see_also, raw in rows:
         con.execute(
-            "INSERT INTO bugs (id, summary, whiteboard, next_update, whiteboard_tags, raw_json, keywords) "
+            "INSERT INTO bugs (id, summary, whiteboard, cf_last_resolved, see_also, raw_json, keywords) "
             "VALUES (?, ?, ?, ?, ?, ?, ['k'])",
-            [bug_id, summary, whiteboard, next_update, tags, raw],
+            [bug_id, summary, whiteboard, resolved, see_also, raw],
         )
     con.executemany("INSERT INTO comments (id, bug_id, count, creator, creation_time, text, raw_text) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)", COMMENTS)  # fmt: skip

@@ -172,10 +172,21 @@ def _sort_stably(name: str, df: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(keys, kind="mergesort").reset_index(drop=True) if keys else df
 
 
-def _filter(tables: dict[str, pd.DataFrame], start: date | None, end: date | None, cas: tuple[str, ...]):
-    bugs = tables.get("bugs")
-    if bugs is None:
+def _with_normalised(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``bugs`` with each bug's owner and whiteboard fields beside it, from the parse stage's
+    ``normalised_bugs`` (folded in, so analyses read ``bugs["ca_owner"]`` while the stored bugs stay raw)."""
+    if "bugs" not in tables:
         raise FileNotFoundError("the corpus has no bugs table: run `ca-incidents harvest` first")
+    if "normalised_bugs" not in tables:
+        raise CorpusNotReady("table 'normalised_bugs' is missing: run `ca-incidents parse` first")
+    out = dict(tables)
+    derived = out.pop("normalised_bugs").rename(columns={"bug_id": "id"})
+    out["bugs"] = out["bugs"].merge(derived, on="id", how="left", validate="one_to_one")
+    return out
+
+
+def _filter(tables: dict[str, pd.DataFrame], start: date | None, end: date | None, cas: tuple[str, ...]):
+    bugs = tables["bugs"]
     keep = pd.Series(True, index=bugs.index)
     created = pd.to_datetime(bugs["creation_time"])
     if start is not None:
@@ -226,6 +237,7 @@ def load_corpus(
         tables = _read_duckdb(path)
         digest = corpus_manifest_sha256(path)
         source = f"{path.name}/corpus.duckdb"
+    tables = _with_normalised(tables)
     rows = {name: len(df) for name, df in tables.items()}
     selected = {name: _sort_stably(name, df) for name, df in _filter(tables, start, end, cas).items()}
     return Corpus(selected, digest, source, start, end, cas, rows)

@@ -75,8 +75,9 @@ def snapshot_import(
 
 @owners_app.command("review")
 def owners_review(data_dir: Path = DATA_DIR) -> None:
-    """List bugs whose summary gives no CA owner (id, prefix, summary), to extend the alias table."""
-    from ca_incidents.corpus.owners import unowned_bugs
+    """List bugs whose owner is not from the alias table (id, source, prefix, owner, brand, summary): owners
+    read from a new prefix, to confirm or alias, and bugs with no owner."""
+    from ca_incidents.corpus.owners import owner_review
     from ca_incidents.corpus.store import connect
 
     try:
@@ -85,11 +86,16 @@ def owners_review(data_dir: Path = DATA_DIR) -> None:
         _fail(str(exc))
         return
     with con:
-        rows = unowned_bugs(con)
+        rows = owner_review(con)
         total = con.execute("SELECT count(*) FROM bugs").fetchall()[0][0]
-    for bug_id, summary, prefix in rows:
-        typer.echo(f"{bug_id}\t{prefix or '-'}\t{summary or ''}")
-    typer.echo(f"{len(rows)} of {total} bugs have no CA owner", err=True)
+    for bug_id, summary, m in rows:
+        typer.echo(f"{bug_id}\t{m.source}\t{m.raw or '-'}\t{m.owner or '-'}\t{m.brand or '-'}\t{summary or ''}")
+    none = sum(1 for _, _, m in rows if m.source == "none")
+    typer.echo(
+        f"{none} of {total} bugs have no CA owner; {len(rows) - none} owners read from a prefix not in the alias "
+        "table",
+        err=True,
+    )
 
 
 @whiteboard_app.command("review")

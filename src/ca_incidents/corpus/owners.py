@@ -244,9 +244,17 @@ def unify_spellings(matches: Iterable[OwnerMatch]) -> list[OwnerMatch]:
     ]
 
 
+def resolve_owners(
+    summaries: Iterable[str | None], aliases: Mapping[str, str | None] | None = None
+) -> list[OwnerMatch]:
+    """The owner of each summary of one corpus, new names spelled one way (what ``normalised_bugs`` holds)."""
+    table = load_aliases() if aliases is None else aliases
+    return unify_spellings(parse_ca_owner(summary, table) for summary in summaries)
+
+
 def owner_review(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str | None, OwnerMatch]]:
     """``(id, summary, match)`` of bugs whose owner is not from the *current* alias table (``prefix`` and
     ``none``), for human review. Re-parsing shows at once whether a newly added alias helps."""
     rows = con.execute("SELECT id, summary FROM bugs ORDER BY id").fetchall()
-    found = unify_spellings(parse_ca_owner(summary) for _, summary in rows)
+    found = resolve_owners(summary for _, summary in rows)
     return [(bug_id, summary, m) for (bug_id, summary), m in zip(rows, found, strict=True) if m.source != "alias"]

@@ -1,4 +1,5 @@
--- Raw corpus tables, written only by the harvester. All times are UTC (naive TIMESTAMP).
+-- Raw corpus tables, written only by the harvester, holding only what Bugzilla returned (CA owner and
+-- whiteboard fields are derived by `ca-incidents parse` into normalised_bugs). All times are UTC (naive TIMESTAMP).
 -- Column names follow the Bugzilla REST API where one exists.
 
 CREATE TABLE IF NOT EXISTS bugs (
@@ -18,12 +19,6 @@ CREATE TABLE IF NOT EXISTS bugs (
     see_also           VARCHAR[],
     depends_on         BIGINT[],
     blocks             BIGINT[],
-    -- derived at harvest time from summary / whiteboard (see corpus/owners.py, corpus/whiteboard.py)
-    ca_owner           VARCHAR,      -- normalised CA owner; NULL when the summary has no parseable owner
-    ca_owner_raw       VARCHAR,      -- the prefix as written in the summary, before alias normalisation
-    whiteboard_tags    VARCHAR[],    -- normalised tags, e.g. ['ca-compliance', 'ocsp-failure']
-    next_update        DATE,         -- the "Next update" date on the whiteboard, when parseable
-    next_update_raw    VARCHAR,      -- the "Next update ..." text as written (kept even when unparseable)
     raw_json           JSON          -- the bug object exactly as the API returned it
 );
 

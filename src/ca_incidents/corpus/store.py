@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 
 CORPUS_FILE = "corpus.duckdb"
+# Derived columns older stores kept in ``bugs``; they now live in the parse stage's ``normalised_bugs``.
+_LEGACY_BUG_COLUMNS = ("ca_owner", "ca_owner_raw", "whiteboard_tags", "next_update", "next_update_raw")
 
 
 def corpus_path(data_dir: Path | str) -> Path:
@@ -38,4 +40,6 @@ def connect(data_dir: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPy
     con = duckdb.connect(str(path))
     con.execute("SET TimeZone = 'UTC'")
     con.execute(raw_schema_sql())
+    for column in _LEGACY_BUG_COLUMNS:  # a store from before raw stayed raw: drop what parse now derives
+        con.execute(f"ALTER TABLE bugs DROP COLUMN IF EXISTS {column}")
     return con

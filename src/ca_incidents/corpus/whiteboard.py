@@ -137,7 +137,7 @@ def _numeric_date(match: re.Match[str]) -> tuple[date | None, str | None]:
     return _make_date(y, a, b), US_RULE
 
 
-def _named_date(span: str) -> date | None | bool:
+def _named_date(span: str) -> date | bool | None:
     """A span around a month name as a date; ``None`` when impossible, ``False`` unless it holds exactly one
     day (1-2 digits) and one four-digit year, so "July 27" (no year) is never completed with a guess."""
     words = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", span, flags=re.IGNORECASE)

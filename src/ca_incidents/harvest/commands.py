@@ -47,24 +47,26 @@ def _fail(quiet: bool, code: int, message: str) -> None:
 
 
 def _corpus_overview(data_dir: Path) -> dict[str, Any]:
+    """Counts for the harvest summary; CA owners are read from the summaries as `parse` will read them."""
     from ca_incidents.corpus import connect
+    from ca_incidents.corpus.owners import resolve_owners
 
     con = connect(data_dir, read_only=True)
     try:
         row = con.execute(
             "SELECT (SELECT count(*) FROM bugs), (SELECT count(*) FROM comments), "
-            "(SELECT count(DISTINCT ca_owner) FROM bugs), (SELECT min(year(creation_time)) FROM bugs), "
-            "(SELECT max(year(creation_time)) FROM bugs)"
+            "(SELECT min(year(creation_time)) FROM bugs), (SELECT max(year(creation_time)) FROM bugs)"
         ).fetchone()
+        summaries = [r[0] for r in con.execute("SELECT summary FROM bugs").fetchall()]
     finally:
         con.close()
     assert row is not None
     return {
         "bugs": row[0],
         "comments": row[1],
-        "ca_owners": row[2],
-        "first_year": row[3],
-        "last_year": row[4],
+        "ca_owners": len({m.owner for m in resolve_owners(summaries)} - {None}),
+        "first_year": row[2],
+        "last_year": row[3],
     }
 
 

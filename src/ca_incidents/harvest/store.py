@@ -16,8 +16,6 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ca_incidents.corpus import parse_ca_owner, parse_whiteboard
-
 
 def to_time(value: Any) -> dt.datetime | None:
     """Bugzilla's ``...Z`` strings as naive UTC datetimes (the store's convention)."""
@@ -45,9 +43,7 @@ class Batch:
 
 
 def bug_row(bug: Mapping[str, Any]) -> tuple[Any, ...]:
-    """A ``bugs`` row, with the CA owner and whiteboard fields derived at harvest time."""
-    owner = parse_ca_owner(bug.get("summary") or "")
-    board = parse_whiteboard(bug.get("whiteboard"))
+    """A ``bugs`` row: Bugzilla's fields only (``ca-incidents parse`` derives owner and whiteboard fields)."""
     return (
         int(bug["id"]),
         bug.get("summary"),
@@ -65,11 +61,6 @@ def bug_row(bug: Mapping[str, Any]) -> tuple[Any, ...]:
         list(bug.get("see_also") or []),
         [int(i) for i in bug.get("depends_on") or []],
         [int(i) for i in bug.get("blocks") or []],
-        owner.owner,
-        owner.raw,
-        list(board.tags),
-        board.next_update,
-        board.next_update_raw,
         json.dumps(bug, sort_keys=True, ensure_ascii=False),
     )
 
@@ -145,8 +136,7 @@ SCHEMAS = {
          ("resolution", _STR), ("creation_time", _TS), ("last_change_time", _TS), ("cf_last_resolved", _TS),
          ("whiteboard", _STR), ("creator", _STR), ("assigned_to", _STR), ("keywords", pa.list_(_STR)),
          ("see_also", pa.list_(_STR)), ("depends_on", pa.list_(_I64)), ("blocks", pa.list_(_I64)),
-         ("ca_owner", _STR), ("ca_owner_raw", _STR), ("whiteboard_tags", pa.list_(_STR)),
-         ("next_update", pa.date32()), ("next_update_raw", _STR), ("raw_json", _STR)]
+         ("raw_json", _STR)]
     ),
     "comments": pa.schema(
         [("id", _I64), ("bug_id", _I64), ("count", pa.int32()), ("creator", _STR), ("creation_time", _TS),

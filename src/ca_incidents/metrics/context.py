@@ -124,8 +124,10 @@ def _ca_accounts(bug: Bug, parser_side: dict[int, bool]) -> set[str]:
 
 
 _BUG_SQL = """
-SELECT id, ca_owner, summary, creator, assigned_to, creation_time, whiteboard, status,
-       coalesce(whiteboard_tags, []) FROM bugs WHERE $as_of IS NULL OR creation_time <= $as_of ORDER BY id
+SELECT b.id, n.ca_owner, b.summary, b.creator, b.assigned_to, b.creation_time, b.whiteboard, b.status,
+       coalesce(n.whiteboard_tags, [])
+FROM bugs b LEFT JOIN normalised_bugs n ON n.bug_id = b.id
+WHERE $as_of IS NULL OR b.creation_time <= $as_of ORDER BY b.id
 """
 _COMMENT_SQL = """
 SELECT c.id, c.bug_id, c.count, c.creator, c.creation_time, coalesce(c.raw_text, c.text, ''),

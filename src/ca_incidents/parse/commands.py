@@ -33,6 +33,12 @@ def _parse_cmd(
 
         stats = parse_corpus(con, progress=tick)
     con.close()
+    owners = stats.owners
+    if owners is not None:
+        console.print(
+            f"CA owners: {owners.alias} from the alias table, {owners.prefix} from a new prefix, {owners.none} "
+            f"none, of {owners.bugs} bugs (`ca-incidents owners review` lists the last two)"
+        )
     console.print(
         f"bugs: {stats.bugs_seen} seen, {stats.bugs_parsed} parsed; "
         f"comments: {stats.comments_parsed} parsed, "

@@ -1,8 +1,9 @@
 """Fill the parse tables from the raw corpus, incrementally.
 
-A bug is re-parsed only when its context changed: a comment's text hash, the assignee, the CA owner or the
-parser version. Roles depend on the whole bug (who posted reports, open questions), so the unit of work is
-the bug; unchanged bugs cost one hash comparison.
+First ``normalised_bugs`` (CA owner, whiteboard fields) is rebuilt whole from the raw ``bugs``; then a bug is
+re-parsed only when its context changed: a comment's text hash, the assignee, the CA owner or the parser
+version. Roles depend on the whole bug (who posted reports, open questions), so the unit of work is the bug;
+unchanged bugs cost one hash comparison.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import duckdb
 from ca_incidents.corpus.store import stage_schema_sql
 from ca_incidents.parse.eras import acceptable_eras
 from ca_incidents.parse.model import ParsedReport
+from ca_incidents.parse.normalise import NormaliseStats, normalise_bugs
 from ca_incidents.parse.report import PARSER_VERSION
 from ca_incidents.parse.roles import REPORT_ROLES, CommentRole, classify_bug
 
@@ -43,6 +45,7 @@ class ParseStats:
     comments_skipped: int = 0
     reports: int = 0
     warnings: int = 0
+    owners: NormaliseStats | None = None  # how the CA owners of normalised_bugs were found
 
 
 def parse_schema_sql() -> str:
@@ -200,10 +203,14 @@ def _parse_bug(
 def parse_corpus(
     con: duckdb.DuckDBPyConnection, *, progress: Callable[[int, int], None] | None = None, force: bool = False
 ) -> ParseStats:
-    """Parse every bug whose comments (or assignee / CA owner / parser version) changed since the last run."""
+    """Rebuild ``normalised_bugs``, then parse every bug whose comments (or assignee / CA owner / parser
+    version) changed since the last run."""
     ensure_schema(con)
-    stats = ParseStats()
-    bugs = con.execute("SELECT id, assigned_to, ca_owner FROM bugs ORDER BY id").fetchall()
+    stats = ParseStats(owners=normalise_bugs(con))
+    bugs = con.execute(
+        "SELECT b.id, b.assigned_to, n.ca_owner FROM bugs b LEFT JOIN normalised_bugs n ON n.bug_id = b.id "
+        "ORDER BY b.id"
+    ).fetchall()
     known = set(b[0] for b in bugs)
     orphan_ids = [r[0] for r in con.execute("SELECT DISTINCT bug_id FROM comments").fetchall() if r[0] not in known]
     bugs += [(b, None, None) for b in sorted(orphan_ids)]

@@ -107,3 +107,15 @@ CREATE TABLE IF NOT EXISTS "references" (
     "end"              INTEGER NOT NULL,
     PRIMARY KEY (comment_id, seq)
 );
+
+CREATE TABLE IF NOT EXISTS normalised_bugs (     -- every bug: owner and whiteboard fields, rebuilt on each parse
+    bug_id             BIGINT PRIMARY KEY,
+    ca_owner           VARCHAR,                  -- CA owner; NULL when owner_source = 'none'
+    ca_owner_raw       VARCHAR,                  -- the summary prefix as written (NULL without a colon)
+    owner_source       VARCHAR NOT NULL,         -- alias | prefix | none (corpus/owners.py)
+    ca_brand           VARCHAR,                  -- the other name of an "A / B" or "A (B)" prefix
+    whiteboard_tags    VARCHAR[] NOT NULL,       -- normalised tags, in whiteboard order
+    next_update        DATE,                     -- the whiteboard's "Next update" date, when readable
+    next_update_raw    VARCHAR,                  -- the "Next update ..." text as written
+    next_update_problem VARCHAR                  -- why next_update is NULL although next_update_raw is not
+);

@@ -13,8 +13,8 @@ from ca_incidents.metrics.rules import (
     full_report_check,
     next_update_due,
     rules_at,
-    utc_naive,
 )
+from ca_incidents.utc import to_naive_utc
 
 FAR = datetime(2030, 1, 1)
 
@@ -116,12 +116,12 @@ def test_next_update_falls_due_at_the_end_of_the_day_anywhere_on_earth() -> None
 def test_time_zone_offsets_are_converted_to_utc() -> None:
     # 23:30 on the due day in California is 06:30 UTC the next day: still on time
     pacific = datetime(2024, 6, 14, 23, 30, tzinfo=timezone(timedelta(hours=-7)))
-    assert utc_naive(pacific) == datetime(2024, 6, 15, 6, 30)
-    assert utc_naive(pacific) <= next_update_due(date(2024, 6, 14))
+    assert to_naive_utc(pacific) == datetime(2024, 6, 15, 6, 30)
+    assert to_naive_utc(pacific) <= next_update_due(date(2024, 6, 14))
     # 00:30 the next day in Tokyo is 15:30 UTC on the due day
     tokyo = datetime(2024, 6, 15, 0, 30, tzinfo=timezone(timedelta(hours=9)))
-    assert utc_naive(tokyo) == datetime(2024, 6, 14, 15, 30)
+    assert to_naive_utc(tokyo) == datetime(2024, 6, 14, 15, 30)
     # an answer posted at +05:30 is judged in UTC
     asked = datetime(2024, 5, 8, 14, 0)
     answered = datetime(2024, 5, 15, 19, 29, tzinfo=timezone(timedelta(hours=5, minutes=30)))  # 13:59 UTC
-    assert answer_check(asked, utc_naive(answered), FAR).status == "met"
+    assert answer_check(asked, to_naive_utc(answered), FAR).status == "met"

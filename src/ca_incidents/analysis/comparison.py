@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 Z95 = 1.959963984540054
-ANSWER_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -129,54 +128,12 @@ def shrink_means(means: np.ndarray, variances: np.ndarray, n: np.ndarray, centre
     )
 
 
-def _first_report_timely(corpus: Corpus, inc: pd.DataFrame) -> pd.Series:
-    reports = corpus.table("reports")
-    first = (
-        reports[reports["is_ca_side"].astype(bool) & reports["report_type"].isin(
-            ["preliminary", "full", "legacy", "audit"])]
-        .groupby("bug_id")["creation_time"].min()
-    )  # fmt: skip
-    lag = inc["bug_id"].map(first) - inc["creation_time"]
-    limit = np.where(inc["era"].isin(["legacy", "v1.0"]), pd.Timedelta(days=14), pd.Timedelta(hours=72))
-    return pd.Series(np.where(lag.notna(), lag <= pd.to_timedelta(limit), False), index=inc.index)
-
-
-def _questions_answered(corpus: Corpus, inc: pd.DataFrame) -> pd.Series:
-    roles = corpus.table("comment_roles")
-    if roles.empty:
-        return pd.Series(np.nan, index=inc.index)
-    roles = roles.assign(creation_time=pd.to_datetime(roles["creation_time"]))
-    verdict = {}
-    for bug_id, group in roles.groupby("bug_id"):
-        questions = group[group["role"] == "question"]
-        if questions.empty:
-            continue
-        ca_times = group.loc[group["is_ca_side"].astype(bool), "creation_time"].sort_values().to_numpy()
-        ok = True
-        for asked in questions["creation_time"]:
-            later = ca_times[ca_times > asked.to_datetime64()]
-            ok &= bool(len(later)) and later[0] - asked.to_datetime64() <= np.timedelta64(ANSWER_DAYS, "D")
-        verdict[bug_id] = ok
-    return inc["bug_id"].map(verdict).astype("float")
-
-
-def _recurrence(inc: pd.DataFrame) -> pd.Series:
-    seen: dict[tuple[str, str], pd.Timestamp] = {}
-    out = []
-    for row in inc.sort_values(["creation_time", "bug_id"]).itertuples():
-        keys = [(row.ca_owner, tag) for tag in row.tags]
-        out.append((row.Index, any(k in seen for k in keys)))
-        for k in keys:
-            seen.setdefault(k, row.creation_time)
-    return pd.Series(dict(out)).reindex(inc.index).astype(float)
-
-
 def incident_outcomes(corpus: Corpus) -> pd.DataFrame:
     """One row per incident with every dimension's value, its stratum (era x primary tag) and its CA.
 
-    Values come from the metrics stage's ``incident_metrics`` when it has run, else from simple fallbacks
-    (first report within 72 h / 14 days, questions answered within 7 days, an earlier bug of the same CA with
-    the same tag); dimensions only the metrics stage measures are left empty without it.
+    Quality comes from the scores (a structural index when unscored); every other dimension is the metrics
+    stage's (``incident_metrics``, the one place deadlines, answers and recurrences are judged) and is left
+    empty when that stage has not run.
     """
     inc = incidents(corpus)
     rf = report_frame(corpus)
@@ -187,17 +144,11 @@ def incident_outcomes(corpus: Corpus) -> pd.DataFrame:
         structural = rf[index_cols].mean(axis=1) * 100
         per_bug = structural.groupby(rf["bug_id"]).mean()
     inc["quality"] = inc["bug_id"].map(per_bug)
-    inc["timely_first_report"] = _first_report_timely(corpus, inc).astype(float)
-    inc["questions_answered"] = _questions_answered(corpus, inc)
-    inc["recurrence"] = _recurrence(inc)
-    inc["follow_through"] = np.nan
-    inc["boilerplate"] = np.nan
-    inc["updates_on_time"] = np.nan
     metrics = corpus.table("incident_metrics")
-    if not metrics.empty:
-        derived = metrics_outcomes(metrics)
-        for column in derived.columns:
-            inc[column] = inc["bug_id"].map(derived[column]).astype(float)
+    derived = metrics_outcomes(metrics) if not metrics.empty else None
+    for dim in DIMENSIONS:
+        if dim.name != "quality":
+            inc[dim.column] = inc["bug_id"].map(derived[dim.column]).astype(float) if derived is not None else np.nan
     inc["incident_type"] = inc["tags"].apply(lambda t: t[0] if len(t) else "untagged")
     inc["stratum"] = inc["era"].astype(str) + " / " + inc["incident_type"]
     return inc

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ca_incidents.parse.eras import ERA_STARTS
+from ca_incidents.parse.eras import ERA_STARTS, era_in_force
 
 BUGZILLA_URL = "https://bugzilla.mozilla.org"
 # wide columns nobody analyses: dropped on load to keep memory small on the real corpus
@@ -98,15 +98,10 @@ def parse_ca_filter(value: str | Iterable[str] | None) -> tuple[str, ...]:
 
 
 def era_of(day: date | datetime | pd.Timestamp | None) -> str | None:
-    """The CCADB template era in force on a day (``legacy`` before v1.0)."""
+    """The CCADB template era in force on a day (``parse.eras.era_in_force`` for a frame cell, NaT-safe)."""
     if day is None or pd.isna(day):
         return None
-    current = None
-    d = pd.Timestamp(day).date()
-    for era, start in ERA_STARTS:
-        if d >= start:
-            current = era
-    return current or ERA_STARTS[0][0]
+    return era_in_force(pd.Timestamp(day).date())
 
 
 ERA_ORDER = [era for era, _ in ERA_STARTS]

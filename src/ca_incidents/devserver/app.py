@@ -18,7 +18,8 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 from ca_incidents.devserver.faults import Faults, RateLimitEmulator
-from ca_incidents.devserver.fixtures import FixtureCorpus, format_time, parse_time
+from ca_incidents.devserver.fixtures import FixtureCorpus, format_time
+from ca_incidents.utc import parse_utc
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ def _time_param(params: dict[str, list[str]], name: str) -> str | None:
     if value is None:
         return None
     try:
-        return format_time(parse_time(value))
+        return format_time(parse_utc(value))
     except ValueError:
         raise ApiError(32000, f"Invalid datetime for '{name}': {value}") from None
 

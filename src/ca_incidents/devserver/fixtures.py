@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from ca_incidents.utc import parse_utc, to_naive_utc, utc_now
+
 FIRST_COMMENT_ID = 10_000_001
 FIRST_ATTACHMENT_ID = 9_000_001
 DEFAULT_PRODUCT = "CA Program"
@@ -48,25 +50,15 @@ def format_time(value: Any) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC).replace(tzinfo=None)
-        return value.replace(microsecond=0).isoformat() + "Z"
+        return to_naive_utc(value).replace(microsecond=0).isoformat() + "Z"
     if isinstance(value, dt.date):
         return f"{value.isoformat()}T00:00:00Z"
-    return format_time(parse_time(str(value)))
+    return format_time(parse_utc(str(value)))
 
 
-def parse_time(value: str) -> dt.datetime:
-    """Parse a Bugzilla-style time into a naive UTC datetime (a value without zone is taken as UTC)."""
-    parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
-    return parsed
-
-
-def utc_now() -> dt.datetime:
+def server_clock() -> dt.datetime:
     """The server clock: naive UTC, whole seconds like Bugzilla's."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    return utc_now().replace(microsecond=0)
 
 
 class FixtureCorpus:
@@ -75,7 +67,7 @@ class FixtureCorpus:
     Thread-safe: the server reads it from many threads while a test may ``touch`` it.
     """
 
-    def __init__(self, bugs: Iterable[Mapping[str, Any]], *, clock: Callable[[], dt.datetime] = utc_now):
+    def __init__(self, bugs: Iterable[Mapping[str, Any]], *, clock: Callable[[], dt.datetime] = server_clock):
         self.clock = clock
         self._lock = threading.RLock()
         self._bugs: dict[int, dict[str, Any]] = {}

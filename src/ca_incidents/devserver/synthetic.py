@@ -11,7 +11,8 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from ca_incidents.devserver.fixtures import format_time, parse_time
+from ca_incidents.devserver.fixtures import format_time
+from ca_incidents.utc import parse_utc
 
 # Activity never goes past this instant, so a harvest's 5-minute overlap window never catches old bugs.
 ANCHOR = dt.datetime(2026, 3, 31, 12, 0, 0)
@@ -34,7 +35,7 @@ def synthetic_activity(record: Mapping[str, Any], *, max_comments: int = 6) -> d
     """Comments (description first), a whiteboard history entry and sometimes a CSV attachment for a record."""
     bug_id = int(record["id"])
     rng = random.Random(bug_id)
-    start = parse_time(str(record.get("creation_time") or "2020-01-01T00:00:00Z"))
+    start = parse_utc(str(record.get("creation_time") or "2020-01-01T00:00:00Z"))
     start = min(start, ANCHOR - dt.timedelta(days=30))
 
     def at(days: float) -> str:

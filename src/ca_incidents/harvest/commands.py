@@ -31,11 +31,12 @@ def parse_since(text: str | None) -> dt.datetime | None:
     """A date or ISO time; zoneless values are UTC. Returned naive UTC."""
     if text is None:
         return None
+    from ca_incidents.utc import parse_utc
+
     try:
-        value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        return parse_utc(text)
     except ValueError:
         raise typer.BadParameter(f"{text!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ") from None
-    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def _fail(quiet: bool, code: int, message: str) -> None:

@@ -44,6 +44,7 @@ from ca_incidents.harvest.store import (
     to_time,
     write_batch,
 )
+from ca_incidents.utc import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -294,7 +295,7 @@ def _start_row(con: duckdb.DuckDBPyConnection, run: RunRecord, *, offline: bool,
     con.execute(
         "INSERT INTO harvests (id, started_at, source_url, query, db_time, since, is_offline, is_authenticated) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [harvest_id, _now(), run.base_url, json.dumps(query), to_time(run.db_time), to_time(run.since), offline,
+        [harvest_id, utc_now(), run.base_url, json.dumps(query), to_time(run.db_time), to_time(run.since), offline,
          authenticated],
     )  # fmt: skip
     return harvest_id
@@ -304,13 +305,10 @@ def _finish_row(con: duckdb.DuckDBPyConnection, harvest_id: int, counts: Mapping
     con.execute(
         "UPDATE harvests SET finished_at = ?, bugs_seen = ?, bugs_fetched = ?, comments_added = ?, "
         "history_added = ?, attachments_added = ?, requests_made = ? WHERE id = ?",
-        [_now(), counts["bugs_seen"], counts["bugs_fetched"], counts["comments_added"], counts["history_added"],
+        [utc_now(), counts["bugs_seen"], counts["bugs_fetched"], counts["comments_added"], counts["history_added"],
          counts["attachments_added"], requests, harvest_id],
     )  # fmt: skip
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _harvest_runs(con: duckdb.DuckDBPyConnection) -> list[tuple[dict[str, Any], str, dt.datetime, bool]]:
@@ -369,7 +367,7 @@ def _online(
     config: HarvestConfig, con: duckdb.DuckDBPyConnection, client: BugzillaClient, result: HarvestResult
 ) -> None:
     requests_before = client.requests_made
-    db_time = to_api_time(to_time(client.get("/rest/time")["db_time"]) or _now())
+    db_time = to_api_time(to_time(client.get("/rest/time")["db_time"]) or utc_now())
     if config.since is not None:
         since: str | None = to_api_time(config.since)
     else:

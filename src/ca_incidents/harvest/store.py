@@ -16,13 +16,12 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from ca_incidents.utc import parse_utc, utc_now
+
 
 def to_time(value: Any) -> dt.datetime | None:
-    """Bugzilla's ``...Z`` strings as naive UTC datetimes (the store's convention)."""
-    if not value:
-        return None
-    parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return parsed.astimezone(dt.UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+    """Bugzilla's ``...Z`` strings as naive UTC datetimes (the store's convention); ``None`` when empty."""
+    return parse_utc(str(value)) if value else None
 
 
 def to_api_time(value: dt.datetime) -> str:
@@ -192,7 +191,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, harvest_id: int) -
     """
     since = to_time(batch.new_since)
     ids = [int(b["id"]) for b in batch.bugs]
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = utc_now()
     con.execute("BEGIN TRANSACTION")
     try:
         _insert(con, "bugs", [bug_row(b) for b in batch.bugs])

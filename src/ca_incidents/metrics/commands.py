@@ -19,9 +19,9 @@ def _as_of(value: str | None) -> datetime | None:
         raise typer.BadParameter(f"not an ISO date or time: {value}") from exc
     if len(value) <= 10:  # a bare date: the end of that day (UTC)
         moment = moment.replace(hour=23, minute=59, second=59)
-    from ca_incidents.metrics.rules import utc_naive
+    from ca_incidents.utc import to_naive_utc
 
-    return utc_naive(moment)
+    return to_naive_utc(moment)
 
 
 def metrics_cmd(data_dir: Path = DATA_DIR) -> None:

@@ -2,21 +2,23 @@
 
 Loaded once per bug from the raw and parse tables, optionally cut at an ``as_of`` time so a digest can
 replay what a reviewer could have seen that day (comments and history after it are left out, and the bug's
-whiteboard and status are rebuilt from history).
+whiteboard and status are rebuilt from history). Whose side a comment is on comes from the parse stage
+(``comment_roles.is_ca_side``, ``parse_bugs.ca_accounts``), settled over the whole bug.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import duckdb
 
-from ca_incidents.parse.roles import REPORT_ROLES, is_ca_account, is_root_program
+from ca_incidents.parse.lines import mask_spans
+from ca_incidents.parse.roles import is_root_program
 
 REPORT_KINDS = ("preliminary", "full", "closure", "audit", "legacy")
 _CLOSURE_CALL = re.compile(
@@ -28,7 +30,7 @@ _CLOSURE_CALL = re.compile(
 
 @dataclass
 class Comment:
-    """A comment with the parser's role and the metrics' own view of whose side wrote it."""
+    """A comment with the parser's role and side."""
 
     id: int
     count: int
@@ -37,18 +39,20 @@ class Comment:
     text: str
     role: str = "other"
     is_ca: bool = False
-    quoted: list[tuple[int, int]] = field(default_factory=list)
+    quoted: list[tuple[int, int, int | None]] = field(default_factory=list)  # start, end, quoted comment
     total_certificates: int | None = None
     disclosure_source: str | None = None
     n_action_items: int = 0
 
     @property
     def own_text(self) -> str:
-        """The comment without quoted text (quotes belong to earlier authors)."""
-        chars = list(self.text)
-        for start, end in self.quoted:
-            chars[start:end] = " " * (min(end, len(chars)) - start)
-        return "".join(chars)
+        """The comment without quoted text (quotes belong to earlier authors), as the parser read it."""
+        return mask_spans(self.text, [(start, end) for start, end, _ in self.quoted])
+
+    @property
+    def replies_to(self) -> set[int]:
+        """The comment numbers this comment quotes under a reply header (``(In reply to X from comment #N)``)."""
+        return {count for _, _, count in self.quoted if count is not None}
 
     @property
     def is_report(self) -> bool:
@@ -103,30 +107,10 @@ class Bug:
         return [c for c in self.comments if not c.is_ca and is_root_program(c.creator) and _CLOSURE_CALL.search(c.text)]
 
 
-def _ca_accounts(bug: Bug, parser_side: dict[int, bool]) -> set[str]:
-    """The CA's accounts: the account that posts most of the CA-side reports, its mail domain and the
-    assignee when in that domain. The parser's per-comment guess alone mislabels a third party that filed
-    a preliminary report."""
-    votes: Counter[str] = Counter()
-    for c in bug.comments:
-        if parser_side.get(c.id) and c.creator and not is_root_program(c.creator):
-            votes[c.creator.lower()] += 3 if c.role in REPORT_ROLES else 1
-    if bug.assigned_to and not is_root_program(bug.assigned_to) and "nobody@" not in bug.assigned_to:
-        votes[bug.assigned_to.lower()] += 1
-    if not votes:
-        return set()
-    main = votes.most_common(1)[0][0]
-    return {
-        c.creator.lower()
-        for c in bug.comments
-        if c.creator and is_ca_account(c.creator, assignee=main, ca_accounts=[main])
-    } | {main}
-
-
 _BUG_SQL = """
 SELECT b.id, n.ca_owner, b.summary, b.creator, b.assigned_to, b.creation_time, b.whiteboard, b.status,
-       coalesce(n.whiteboard_tags, [])
-FROM bugs b LEFT JOIN normalised_bugs n ON n.bug_id = b.id
+       coalesce(n.whiteboard_tags, []), coalesce(p.ca_accounts, [])
+FROM bugs b LEFT JOIN normalised_bugs n ON n.bug_id = b.id LEFT JOIN parse_bugs p ON p.bug_id = b.id
 WHERE $as_of IS NULL OR b.creation_time <= $as_of ORDER BY b.id
 """
 _COMMENT_SQL = """
@@ -137,9 +121,9 @@ WHERE $as_of IS NULL OR c.creation_time <= $as_of ORDER BY c.bug_id, c.count
 """
 
 
-def _quoted(raw: Any) -> list[tuple[int, int]]:
+def _quoted(raw: Any) -> list[tuple[int, int, int | None]]:
     spans = json.loads(raw) if isinstance(raw, str) else raw or []
-    return [(int(s["start"]), int(s["end"])) for s in spans]
+    return [(int(s["start"]), int(s["end"]), s.get("comment_count")) for s in spans]
 
 
 def _rebuild_state(bug: Bug) -> None:
@@ -158,19 +142,17 @@ def load_bugs(con: duckdb.DuckDBPyConnection, as_of: datetime | None = None) -> 
     params = {"as_of": as_of}
     bugs = {
         row[0]: Bug(row[0], row[1], row[2] or "", row[3] or "", row[4] or "", row[5], row[6] or "", row[7] or "",
-                    list(row[8]), [], [])
+                    list(row[8]), [], [], set(row[9]))
         for row in con.execute(_BUG_SQL, params).fetchall()
     }  # fmt: skip
-    parser_side: dict[int, bool] = {}
     rows = con.execute(_COMMENT_SQL, params).fetchall()
     for cid, bug_id, count, creator, time, text, role, side, quoted, total, source, n_items in rows:
         if bug_id not in bugs:
             continue
         bugs[bug_id].comments.append(
-            Comment(cid, count, creator or "", time, text, role or "other", False, _quoted(quoted), total, source,
-                    n_items or 0)
+            Comment(cid, count, creator or "", time, text, role or "other", bool(side), _quoted(quoted), total,
+                    source, n_items or 0)
         )  # fmt: skip
-        parser_side[cid] = bool(side)
     history = con.execute(
         "SELECT bug_id, seq, change_time, who, field_name, coalesce(removed, ''), coalesce(added, '') FROM history "
         "WHERE $as_of IS NULL OR change_time <= $as_of ORDER BY bug_id, seq",
@@ -189,7 +171,4 @@ def load_bugs(con: duckdb.DuckDBPyConnection, as_of: datetime | None = None) -> 
         bug.whiteboard_initial = initial.get(bug.id)
         if as_of is not None:
             _rebuild_state(bug)
-        bug.ca_accounts = _ca_accounts(bug, parser_side)
-        for c in bug.comments:
-            c.is_ca = c.creator.lower() in bug.ca_accounts
     return list(bugs.values())

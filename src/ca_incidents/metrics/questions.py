@@ -28,7 +28,6 @@ _REMINDER = re.compile(
     r"\bnot (?:yet )?(?:been )?answered|\bfollow(?:ing)? up on (?:the|my|our) question|\bping\b",
     re.IGNORECASE,
 )
-_REPLY_TO = re.compile(r"\(In reply to [^)]*?comment #?(\d+)\)", re.IGNORECASE)
 _MENTION = re.compile(r"\bcomment\s*#?\s*(\d+)", re.IGNORECASE)
 _ACK = re.compile(
     r"\b(?:we|i)(?: will|'ll| are going to) (?:respond|reply|answer|provide|follow up|get back|post)|"
@@ -71,10 +70,9 @@ def _is_question(c: Comment) -> bool:
 
 def _answers(c: Comment, q: Question) -> bool:
     """Whether CA comment ``c`` answers question ``q`` (see the module docstring)."""
-    replied = [int(n) for n in _REPLY_TO.findall(c.text)]
     targets = {q.comment_count, *[r.count for r in q.reminders]}
-    if replied:
-        return bool(targets & set(replied))
+    if c.replies_to:
+        return bool(targets & c.replies_to)
     if c.role == "answer":
         return True
     return c.is_report and "report" in q.text.lower()

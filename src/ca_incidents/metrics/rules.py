@@ -17,7 +17,7 @@ Conventions (all times naive UTC, as stored):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 NEXT_UPDATE_GRACE = timedelta(days=1, hours=12)  # end of the named day at UTC-12
 
@@ -71,11 +71,6 @@ def period_start(period: str) -> datetime:
     """First instant of a named period (used to start a clock for a rule that began mid-window)."""
     rules = next(r for r in RULES if r.period == period)
     return datetime.combine(rules.start, time())
-
-
-def utc_naive(moment: datetime) -> datetime:
-    """A time as the store keeps it: naive UTC (aware times are converted, naive ones taken as UTC)."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def next_update_due(day: date) -> datetime:

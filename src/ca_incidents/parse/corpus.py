@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
@@ -22,7 +22,8 @@ from ca_incidents.parse.eras import acceptable_eras
 from ca_incidents.parse.model import ParsedReport
 from ca_incidents.parse.normalise import NormaliseStats, normalise_bugs
 from ca_incidents.parse.report import PARSER_VERSION
-from ca_incidents.parse.roles import REPORT_ROLES, CommentRole, classify_bug
+from ca_incidents.parse.roles import REPORT_ROLES, ROLES_VERSION, CommentRole, classify_bug
+from ca_incidents.utc import to_naive_utc
 
 PARSE_TABLES = (
     "comment_roles",
@@ -54,8 +55,10 @@ def parse_schema_sql() -> str:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the parse tables if missing."""
+    """Create the parse tables if missing (and give a store parsed before ``ca_accounts`` existed the column;
+    its bugs are re-parsed because ``ROLES_VERSION`` is part of each bug's context hash)."""
     con.execute(parse_schema_sql())
+    con.execute("ALTER TABLE parse_bugs ADD COLUMN IF NOT EXISTS ca_accounts VARCHAR[]")
 
 
 def sha256(text: str) -> str:
@@ -64,7 +67,7 @@ def sha256(text: str) -> str:
 
 
 def _context_hash(bug: tuple[Any, ...], comments: list[tuple[Any, ...]]) -> str:
-    parts = [PARSER_VERSION, str(bug[1] or ""), str(bug[2] or "")]
+    parts = [PARSER_VERSION, ROLES_VERSION, str(bug[1] or ""), str(bug[2] or "")]
     parts += [f"{c[0]}:{c[3]}:{sha256(c[4])}" for c in comments]
     return sha256("\n".join(parts))
 
@@ -73,7 +76,7 @@ def _utc_naive(value: datetime | date | None) -> tuple[datetime | None, date | N
     if value is None:
         return None, None
     if isinstance(value, datetime):
-        v = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+        v = to_naive_utc(value)
         return v, v.date()
     return datetime(value.year, value.month, value.day), value
 
@@ -165,12 +168,13 @@ def _delete_bug(con: duckdb.DuckDBPyConnection, bug_id: int) -> None:
 
 def _parse_bug(
     con: duckdb.DuckDBPyConnection, bug: tuple[Any, ...], comments: list[tuple[Any, ...]], stats: ParseStats
-) -> None:
+) -> list[str]:
+    """Write one bug's parse rows; return its CA accounts."""
     bug_id, assignee, ca_owner = bug
     items = [{"text": c[4], "author": c[2], "count": c[3], "posted_at": c[1]} for c in comments]
-    roles = classify_bug(items, assignee=assignee, ca_owner=ca_owner)
+    classified = classify_bug(items, assignee=assignee, ca_owner=ca_owner)
     _delete_bug(con, bug_id)
-    for (cid, when, creator, count, text), role in zip(comments, roles, strict=True):
+    for (cid, when, creator, count, text), role in zip(comments, classified.roles, strict=True):
         text_hash = sha256(text)
         quoted = json.dumps(
             [
@@ -198,6 +202,7 @@ def _parse_bug(
             stats.reports += 1
             stats.warnings += _insert_report(con, cid, bug_id, count, when, role, text_hash)
         stats.comments_parsed += 1
+    return sorted(classified.ca_accounts)
 
 
 def parse_corpus(
@@ -231,9 +236,13 @@ def parse_corpus(
         else:
             con.execute("BEGIN TRANSACTION")
             try:
-                _parse_bug(con, bug, comments, stats)
+                accounts = _parse_bug(con, bug, comments, stats)
                 con.execute("DELETE FROM parse_bugs WHERE bug_id = ?", [bug[0]])
-                con.execute("INSERT INTO parse_bugs VALUES (?, ?, ?, now())", [bug[0], ctx, PARSER_VERSION])
+                con.execute(
+                    "INSERT INTO parse_bugs (bug_id, context_sha256, parser_version, parsed_at, ca_accounts) "
+                    "VALUES (?, ?, ?, now(), ?)",
+                    [bug[0], ctx, PARSER_VERSION, accounts],
+                )
                 con.execute("COMMIT")
             except Exception:
                 con.execute("ROLLBACK")

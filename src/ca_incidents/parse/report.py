@@ -6,7 +6,7 @@ Quoted text is blanked (not removed) before parsing so every offset still points
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from ca_incidents.parse.action_items import extract_action_items, extract_orphan_action_items
@@ -18,6 +18,7 @@ from ca_incidents.parse.model import ERAS, ParsedReport, Section
 from ca_incidents.parse.root_causes import extract_root_causes
 from ca_incidents.parse.sections import Candidate, body_start, find_candidates, segment
 from ca_incidents.parse.timeline import extract_timeline
+from ca_incidents.utc import to_naive_utc
 
 PARSER_VERSION = "1"
 _MAIN = {"summary", "impact", "timeline", "root_cause", "action_items", "lessons_learned", "appendix"}
@@ -138,8 +139,8 @@ def parse_report(text: str, posted_at: datetime | date | None = None) -> ParsedR
         text = "" if text is None else str(text)
     if isinstance(posted_at, date) and not isinstance(posted_at, datetime):
         posted_at = datetime(posted_at.year, posted_at.month, posted_at.day)
-    if posted_at is not None and posted_at.tzinfo is not None:
-        posted_at = posted_at.astimezone(UTC).replace(tzinfo=None)
+    if posted_at is not None:
+        posted_at = to_naive_utc(posted_at)
     if len(text) > MAX_CHARS:
         warnings.append(f"text has {len(text)} characters; only the first {MAX_CHARS} were parsed")
         text = text[:MAX_CHARS]

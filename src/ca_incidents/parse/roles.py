@@ -1,12 +1,15 @@
 """Comment roles: is a comment a report (which kind), an update, a question, an answer - and whose side?
 
 Metrics (response times, unanswered questions) need every comment classified, and quoted text belongs to
-the earlier author, so it is blanked before the comment's own words are read.
+the earlier author, so it is blanked before the comment's own words are read. This module is the one place
+that decides which accounts speak for the CA in a bug; every later stage reads ``comment_roles.is_ca_side``
+and ``parse_bugs.ca_accounts``.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +18,7 @@ from ca_incidents.parse.lines import mask_spans, quoted_spans
 from ca_incidents.parse.model import ParsedReport
 from ca_incidents.parse.report import parse_report
 
+ROLES_VERSION = "2"  # 2: a comment is CA-side exactly when its author is one of the bug's CA accounts
 ROLES = ("preliminary", "full", "closure", "audit", "legacy", "update", "question", "answer", "other")
 REPORT_ROLES = ("preliminary", "full", "closure", "audit", "legacy", "update")
 ROOT_PROGRAM_DOMAINS = (
@@ -66,6 +70,14 @@ class CommentRole:
     quoted: list[QuotedSpan] = field(default_factory=list)
     report: ParsedReport | None = None
     own_chars: int = 0
+
+
+@dataclass(frozen=True)
+class BugRoles:
+    """Every comment's role, and the accounts that speak for the CA in the bug."""
+
+    roles: list[CommentRole]
+    ca_accounts: frozenset[str]
 
 
 def _domain(account: str | None) -> str:
@@ -145,15 +157,37 @@ def classify_comment(
     return CommentRole(role, ca_side, spans, report, len(own.strip()))
 
 
+def _ca_accounts(
+    comments: Sequence[Mapping[str, object]], roles: Sequence[CommentRole], assignee: str | None
+) -> frozenset[str]:
+    """The CA's accounts: the account that posts most of the CA-side reports (or the assignee), accounts of its
+    mail domain and the assignee when in that domain. The per-comment guess alone mislabels a third party that
+    filed a preliminary report."""
+    votes: Counter[str] = Counter()
+    for c, r in zip(comments, roles, strict=True):
+        author = str(c.get("author") or "")
+        if r.is_ca_side and author and not is_root_program(author):
+            votes[author.lower()] += 3 if r.role in REPORT_ROLES else 1
+    if assignee and not is_root_program(assignee) and "nobody@" not in assignee:
+        votes[assignee.lower()] += 1
+    if not votes:
+        return frozenset()
+    main = votes.most_common(1)[0][0]
+    authors = {str(c.get("author") or "") for c in comments}
+    return frozenset({a.lower() for a in authors if a and is_ca_account(a, assignee=main, ca_accounts=[main])} | {main})
+
+
 def classify_bug(
     comments: Sequence[Mapping[str, object]],
     *,
     assignee: str | None = None,
     ca_owner: str | None = None,
-) -> list[CommentRole]:
+) -> BugRoles:
     """Classify a bug's comments in order; ``comments`` carry ``text``, ``author``, ``count``, ``posted_at``.
 
     Two passes: the first finds the accounts that post reports, so later aliases count as the CA's side.
+    Then the bug's CA accounts are settled from those roles, and a comment is CA-side exactly when its
+    author is one of them.
     """
     authors = {int(c["count"]): str(c.get("author") or "") for c in comments}  # type: ignore[call-overload]
     first = [
@@ -167,7 +201,7 @@ def classify_bug(
         )
         for c in comments
     ]
-    ca_accounts = sorted(
+    reporting = sorted(
         {
             str(c.get("author") or "")
             for c, r in zip(comments, first, strict=True)
@@ -182,7 +216,7 @@ def classify_bug(
             author=str(c.get("author") or ""),
             posted_at=c.get("posted_at"),  # type: ignore[arg-type]
             assignee=assignee,
-            ca_accounts=ca_accounts,
+            ca_accounts=reporting,
             ca_owner=ca_owner,
             authors_by_count=authors,
             open_question=waiting,
@@ -190,4 +224,7 @@ def classify_bug(
         )
         waiting = role.role == "question" or (waiting and not role.is_ca_side)
         out.append(role)
-    return out
+    accounts = _ca_accounts(comments, out, assignee)
+    for c, role in zip(comments, out, strict=True):
+        role.is_ca_side = str(c.get("author") or "").lower() in accounts
+    return BugRoles(out, accounts)

@@ -5,7 +5,8 @@ CREATE TABLE IF NOT EXISTS parse_bugs (          -- incremental state: one row p
     bug_id             BIGINT PRIMARY KEY,
     context_sha256     VARCHAR NOT NULL,         -- hash of assignee, CA owner and every comment's text hash
     parser_version     VARCHAR NOT NULL,
-    parsed_at          TIMESTAMP
+    parsed_at          TIMESTAMP,
+    ca_accounts        VARCHAR[]                 -- accounts speaking for the CA (lower case); is_ca_side follows them
 );
 
 CREATE TABLE IF NOT EXISTS comment_roles (       -- every comment, reports or not

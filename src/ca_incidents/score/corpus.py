@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
@@ -21,6 +20,7 @@ from ca_incidents.score.nlp import DocCache
 from ca_incidents.score.rules import catalogue
 from ca_incidents.score.scorer import ReportInput, ScoredReport, score_reports
 from ca_incidents.score.stored import stored_parses
+from ca_incidents.utc import utc_now
 
 CRITERIA = ("root_cause", "actions", "timeline", "conformance", "thoroughness", "candour")
 _CHUNK = 200  # reports per transaction and per spaCy pass
@@ -89,7 +89,7 @@ def _rows(
         json.dumps(breakdown),
         errors,
         warnings,
-        datetime.now(UTC).replace(tzinfo=None),
+        utc_now(),
     ]
     finding_rows = [
         [

@@ -89,7 +89,7 @@ def main() -> None:
         print(
             f"score: {stats.reports_scored} reports, {stats.characters:,} characters, {stats.findings} findings "
             f"in {score_s:.1f} s = {stats.characters / score_s:,.0f} chars/s; peak RSS so far {score_peak:.0f} MiB\n"
-            f"  stored parses reused for {stats.parses_reused} reports; spaCy parsed {stats.nlp_parsed:,} of the "
+            f"  every report read from the stored parse; spaCy parsed {stats.nlp_parsed:,} of the "
             f"{stats.nlp_texts:,} item texts (the rest repeated an earlier text; each demo copy repeats them all)"
         )
 

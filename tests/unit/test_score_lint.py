@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from typer.testing import CliRunner
 
 from ca_incidents.cli import app
+from ca_incidents.parse import report as report_module
+from ca_incidents.score.lint import lint_text
 
 GOLD = Path(__file__).resolve().parents[2] / "src" / "ca_incidents" / "data" / "gold" / "parser" / "dev"
 DRAFT = """## Preliminary Incident Report
@@ -94,3 +97,11 @@ def test_lint_is_deterministic_on_a_gold_report() -> None:
     path = sorted(GOLD.glob("*.md"))[21]
     outputs = {runner.invoke(app, ["lint", str(path), "--format", "json"]).output for _ in range(2)}
     assert len(outputs) == 1
+
+
+def test_lint_parses_its_file_once() -> None:
+    """One parse serves the lint JSON and the scorer."""
+    with mock.patch.object(report_module, "_parse", wraps=report_module._parse) as parse:
+        data = lint_text("## Preliminary Incident Report\n### Summary\nA CRL expired.\n", era="v3.1")
+    assert parse.call_count == 1
+    assert data["era"] == "v3.1" and data["report_type"] == "preliminary"

@@ -157,10 +157,14 @@ def parse_report(text: str, posted_at: datetime | date | None = None) -> ParsedR
 
 def lint_document(text: str, posted_at: datetime | date | None = None, era: str | None = None) -> dict[str, Any]:
     """The `ca-incidents lint` JSON for one document (the scorer adds ``findings`` later)."""
-    parsed = parse_report(text, posted_at)
-    if era is not None and era in ERAS:
-        parsed.era = era
+    return lint_json(parse_report(text, posted_at), era)
+
+
+def lint_json(parsed: ParsedReport, era: str | None = None) -> dict[str, Any]:
+    """The `ca-incidents lint` JSON of a parse already made (``era`` overrides the detected one when valid)."""
     data = parsed.to_json()
+    if era is not None and era in ERAS:
+        data["era"] = era
     data["sections"] = [_section_json(s) for s in parsed.sections]
     data["root_causes"] = [
         {

@@ -35,6 +35,7 @@ def _score_cmd(
     from ca_incidents.corpus import connect
     from ca_incidents.score.corpus import score_corpus
     from ca_incidents.score.nlp import ModelNotInstalledError
+    from ca_incidents.score.stored import StaleParse
 
     console = Console()
     con = connect(data_dir)
@@ -47,7 +48,7 @@ def _score_cmd(
                 force=force,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
-    except ModelNotInstalledError as exc:
+    except (ModelNotInstalledError, StaleParse) as exc:
         raise _fail(str(exc)) from exc
     finally:
         con.close()

@@ -39,7 +39,6 @@ class ScoreStats:
     reports_removed: int = 0
     findings: int = 0
     characters: int = 0
-    parses_reused: int = 0  # reports whose stored parse was used instead of parsing again
     nlp_texts: int = 0  # action items and root causes the NLP detectors looked at
     nlp_parsed: int = 0  # of those, texts spaCy had to parse (the rest were repeats)
 
@@ -132,14 +131,6 @@ def _write(con: duckdb.DuckDBPyConnection, batch: list[tuple[list[Any], list[lis
         raise
 
 
-def _bodies(con: duckdb.DuckDBPyConnection, ids: list[int]) -> dict[int, tuple[str, Any]]:
-    """Each comment's scored text (``raw_text``, else ``text``) and posting time."""
-    rows = con.execute(
-        "SELECT id, raw_text, text, creation_time FROM comments WHERE id IN (SELECT unnest(?::BIGINT[]))", [ids]
-    ).fetchall()
-    return {cid: (raw if raw is not None else (text or ""), when) for cid, raw, text, when in rows}
-
-
 def score_corpus(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -150,8 +141,9 @@ def score_corpus(
 ) -> ScoreStats:
     """Score every report of the parse tables whose text, parser or rubric changed since the last run.
 
-    Reports go in chunks: one query for their texts, their stored parses reused where equivalent
-    (:mod:`ca_incidents.score.stored`), one spaCy pass over the item texts of the whole chunk, one write.
+    Reports go in chunks: one query for the parse stage's stored parse and text of each
+    (:mod:`ca_incidents.score.stored`; nothing is parsed again), one spaCy pass over the item texts of the
+    whole chunk, one write. A parse older than the comments raises ``StaleParse`` naming `ca-incidents parse`.
     Parses of item texts (up to ``cache_chars`` characters of them; 0: none) are remembered across chunks;
     every run starts with none.
     """
@@ -169,18 +161,16 @@ def score_corpus(
     docs = DocCache(lambda: nlp_loader.load(model), max_chars=cache_chars)
     for first in range(0, len(todo), _CHUNK):
         chunk = todo[first : first + _CHUNK]
-        bodies = _bodies(con, [r[0] for r in chunk])
-        texts = {cid: bodies.get(cid, ("", None))[0] for cid, *_ in chunk}
-        parses = stored_parses(con, texts)
+        stored = stored_parses(con, [r[0] for r in chunk])
         inputs = [
-            ReportInput(texts[cid], parses.get(cid), bodies.get(cid, ("", None))[1], era) for cid, _, _, _, era in chunk
+            ReportInput(stored[cid].text, stored[cid].parsed, stored[cid].posted_at, era)
+            for cid, _, _, _, era in chunk
         ]
         results = score_reports(inputs, docs)
         _write(con, [_rows(*r[:4], result) for r, result in zip(chunk, results, strict=True)])
         stats.reports_scored += len(chunk)
-        stats.parses_reused += len(parses)
         stats.findings += sum(len(r.findings) for r in results)
-        stats.characters += sum(len(t) for t in texts.values())
+        stats.characters += sum(len(i.text) for i in inputs)
         if progress is not None:
             for n in range(first + 1, first + len(chunk) + 1):
                 progress(n, len(todo))

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ca_incidents.parse.report import lint_document, parse_report
+from ca_incidents.parse.report import lint_json, parse_report
 from ca_incidents.score.scorer import score_report
 
 MAX_LINT_BYTES = 5_000_000
@@ -46,9 +46,10 @@ def _line_starts(text: str) -> list[int]:
 def lint_text(
     text: str, posted_at: datetime | date | None = None, era: str | None = None, model: str | None = None
 ) -> dict[str, Any]:
-    """The parser's lint JSON for ``text`` with ``findings`` filled (1-based line and column)."""
+    """The parser's lint JSON for ``text`` with ``findings`` filled (1-based line and column); one parse
+    serves both the JSON and the scorer."""
     parsed = parse_report(text, posted_at)
-    data = lint_document(text, posted_at, era)
+    data = lint_json(parsed, era)
     result = score_report(text, parsed, posted_at=posted_at, era=era, model=model)
     starts = _line_starts(text)
     findings = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from ca_incidents.score import real_gold
@@ -90,17 +89,34 @@ def test_find_span_recovers_text_across_markdown_and_line_breaks() -> None:
     assert real_gold.find_span(COMMENT, real_gold.text_sha256("absent text"), 11) is None
 
 
-def test_resolve_from_corpus_takes_cells_from_the_parse() -> None:
-    con = duckdb.connect()
-    con.execute("CREATE TABLE bugs (id BIGINT, summary VARCHAR)")
-    con.execute("CREATE TABLE comments (bug_id BIGINT, count INTEGER, raw_text VARCHAR, creation_time TIMESTAMP)")
-    con.execute("INSERT INTO bugs VALUES (9990001, 'Fennel Trust: organizationName too long')")
-    con.execute("INSERT INTO comments VALUES (9990001, 1, ?, TIMESTAMP '2031-01-02 10:00:00')", [COMMENT])
+def _corpus(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from ca_incidents.corpus import connect
+
+    con = connect(tmp_path)
+    con.execute(
+        "INSERT INTO bugs (id, summary, creation_time, assigned_to) VALUES (9990001, "
+        "'Fennel Trust: organizationName too long', TIMESTAMP '2031-01-01 09:00:00', 'pki@fennel.example')"
+    )
+    con.execute(
+        "INSERT INTO comments (id, bug_id, count, creator, creation_time, text, raw_text) VALUES "
+        "(1, 9990001, 1, 'pki@fennel.example', TIMESTAMP '2031-01-02 10:00:00', ?, ?)",
+        [COMMENT, COMMENT],
+    )
+    return con
+
+
+def test_resolve_from_corpus_takes_cells_from_the_stored_parse(tmp_path: Path) -> None:
+    from ca_incidents.parse.corpus import parse_corpus
+
+    con = _corpus(tmp_path)
     item = "Add a zlint check for the organizationName length to the signing gate"
     cause = "The profile editor copied the default template, which had no length limit."
     refs = real_gold.references_from_records(
         [_record("action_item", item), _record("root_cause", cause), _record("root_cause", "Nowhere.", bug=9990002)]
     )
+    with pytest.raises(ValueError, match="ca-incidents parse"):
+        real_gold.resolve_from_corpus(refs, con)
+    parse_corpus(con)
     res = real_gold.resolve_from_corpus(refs, con)
     by_kind = {u.ref.kind: u for u in res.units}
     assert by_kind["action_item"].due_text == "2031-04-30"

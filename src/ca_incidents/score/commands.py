@@ -159,7 +159,10 @@ def _evaluate_quality_cmd(
         nlp = load(model)
     except ModelNotInstalledError as exc:
         raise _fail(str(exc)) from exc
-    evaluate.quality(request, nlp, echo=typer.echo)
+    try:
+        evaluate.quality(request, nlp, echo=typer.echo)
+    except (ValueError, FileNotFoundError) as exc:
+        raise _fail(str(exc)) from exc
 
 
 def _import_real_cmd(

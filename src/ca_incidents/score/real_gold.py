@@ -300,9 +300,12 @@ def _end_for_length(text: str, start: int, n_chars: int) -> int | None:
 
 
 def resolve_from_corpus(refs: Sequence[Reference], con: object) -> Resolution:
-    """Units found in a harvested corpus: the referenced comment (or, without a number, every comment of the
-    bug) is searched for the hashed text; action items take their Due Date and Status cells from the parse."""
-    from ca_incidents.parse.report import parse_report
+    """Units found in a harvested and parsed corpus: the referenced comment (or, without a number, every comment of
+    the bug) is searched for the hashed text; an action item takes its Due Date and Status cells from the parse
+    stage's stored parse (``ValueError`` naming `ca-incidents parse` when the corpus has not been parsed)."""
+    import duckdb
+
+    from ca_incidents.score.stored import StaleParse, stored_parses
 
     res = Resolution()
     for ref in refs:
@@ -310,27 +313,37 @@ def resolve_from_corpus(refs: Sequence[Reference], con: object) -> Resolution:
             res.missing[ref.ref_id] = "list post, not a bug: resolve it from collected texts"
             continue
         rows = con.execute(  # type: ignore[attr-defined]
-            "SELECT c.count, c.raw_text, c.creation_time, b.summary FROM comments c JOIN bugs b ON b.id = c.bug_id "
+            "SELECT c.id, c.raw_text, b.summary FROM comments c JOIN bugs b ON b.id = c.bug_id "
             "WHERE c.bug_id = ? AND (? IS NULL OR c.count = ?) ORDER BY c.count",
             [ref.bug_id, ref.comment, ref.comment],
         ).fetchall()
         if not rows:
             res.missing[ref.ref_id] = f"bug {ref.bug_id} comment {ref.comment} is not in the corpus"
             continue
-        unit = None
-        for _count, raw, posted, summary in rows:
-            title = summary.split(":", 1)[1].strip() if ":" in (summary or "") else summary or ""
-            if ref.kind == "action_item":
-                for item in parse_report(raw or "", posted).action_items:
-                    if text_sha256(item.text) == ref.sha256:
-                        unit = Unit(ref, item.text, item.due_text or "", item.status or "", title)
-                        break
-            if unit is None and (span := find_span(raw or "", ref.sha256, ref.n_chars)):
-                unit = Unit(ref, raw[span[0] : span[1]], incident_title=title)
-            if unit is not None:
-                break
+        try:
+            reports = con.execute(  # type: ignore[attr-defined]
+                "SELECT comment_id FROM reports WHERE comment_id IN (SELECT unnest(?::BIGINT[]))",
+                [[r[0] for r in rows]],
+            ).fetchall()
+            parses = stored_parses(con, [r[0] for r in reports])  # type: ignore[arg-type]
+        except (StaleParse, duckdb.CatalogException) as exc:
+            raise ValueError(f"the corpus has no current parse: run `ca-incidents parse` first ({exc})") from exc
+        unit = _find_unit(ref, rows, parses)
         if unit is None:
             res.missing[ref.ref_id] = "the text hash matches no span of the comment (edited or differently rendered?)"
         else:
             res.units.append(unit)
     return res
+
+
+def _find_unit(ref: Reference, rows: Sequence[tuple], parses: dict) -> Unit | None:  # type: ignore[type-arg]
+    for cid, raw, summary in rows:
+        title = summary.split(":", 1)[1].strip() if ":" in (summary or "") else summary or ""
+        stored = parses.get(cid)
+        if ref.kind == "action_item" and stored is not None:
+            for item in stored.parsed.action_items:
+                if text_sha256(item.text) == ref.sha256:
+                    return Unit(ref, item.text, item.due_text or "", item.status or "", title)
+        if span := find_span(raw or "", ref.sha256, ref.n_chars):
+            return Unit(ref, raw[span[0] : span[1]], incident_title=title)
+    return None

@@ -145,7 +145,7 @@ def references_from_records(records: Iterable[dict]) -> list[Reference]:
                 bug_id=bug,
                 comment=int(rec["comment"]) if rec.get("comment") not in (None, "") else None,
                 ordinal=int(rec.get("ordinal") or 1),
-                ca_owner=str(rec.get("ca", "")).strip(),
+                ca_owner=_owner(str(rec.get("ca", ""))),
                 year=int(rec["year"]) if rec.get("year") not in (None, "") else None,
                 era=str(rec.get("era", "")),
                 sha256=sha,
@@ -156,6 +156,13 @@ def references_from_records(records: Iterable[dict]) -> list[Reference]:
             )
         )
     return out
+
+
+def _owner(name: str) -> str:
+    """The canonical CA owner, resolved as the corpus stage resolves a bug summary's prefix."""
+    from ca_incidents.corpus import parse_ca_owner
+
+    return parse_ca_owner(f"{name.strip()}: unit").owner or name.strip()
 
 
 def second_pass_sample(refs: Sequence[Reference], share: float = SECOND_PASS_SHARE) -> list[Reference]:

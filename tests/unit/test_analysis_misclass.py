@@ -18,8 +18,8 @@ TRUE_UNIT_SHARE = 0.30
 SENS, SPEC = 0.60, 0.90  # the planted detector misses 40 % of true defects and flags 10 % of clean units
 
 
-def _planted(seed: int, reports: int = 300, gold_rows: int = 200, p: float = TRUE_UNIT_SHARE,
-             sens: float = SENS, spec: float = SPEC, era: str = "v2.0") -> tuple[pd.DataFrame, pd.DataFrame, dict]:  # fmt: skip
+def _planted(seed: int, reports: int = 300, gold_rows: int = 200, p: float = TRUE_UNIT_SHARE, sens: float = SENS,
+             spec: float = SPEC, era: str = "v2.0") -> tuple[pd.DataFrame, pd.DataFrame, dict]:  # fmt: skip
     """A synthetic corpus judged by a detector with known errors, and gold outcomes from the same detector."""
     rng = np.random.default_rng(seed)
     n_units = rng.integers(1, 7, reports)

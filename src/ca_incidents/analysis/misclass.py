@@ -139,9 +139,14 @@ def _predictive_values(p: np.ndarray, sens: np.ndarray, spec: np.ndarray) -> tup
     return ppv, npv
 
 
-def _corrected(weights: np.ndarray, units: pd.DataFrame, acc: DetectorAccuracy,
-               rates: dict[str, tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """Corrected unit and report shares for each draw (row of ``weights``: how often each report is drawn)."""
+def report_probabilities(weights: np.ndarray, units: pd.DataFrame,
+                         rates: dict[str, tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Per draw: the corrected unit share, and each report's P(at least one true defect | its flags).
+
+    Row ``d`` of ``weights`` says how often each report is drawn in draw ``d``; ``rates`` holds that draw's
+    sensitivity and specificity (pooled, and per era with enough gold rows). A report's probability uses the
+    corrected unit share of its era in the same draw.
+    """
     n = units["n_units"].to_numpy(dtype=float)
     k = units["n_flagged"].to_numpy(dtype=float)
     eras = units["era"].to_numpy()
@@ -161,8 +166,14 @@ def _corrected(weights: np.ndarray, units: pd.DataFrame, acc: DetectorAccuracy,
         report_p[:, cols] = np.where(n[cols] > 0, 1 - clean, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         unit_share = unit_num / np.where(unit_den > 0, unit_den, np.nan)
-        report_share = (weights * report_p).sum(1) / weights.sum(1)
-    return unit_share, report_share
+    return unit_share, report_p
+
+
+def _corrected(weights: np.ndarray, units: pd.DataFrame,
+               rates: dict[str, tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Corrected unit and report shares for each draw."""
+    unit_share, report_p = report_probabilities(weights, units, rates)
+    return unit_share, (weights * report_p).sum(1) / weights.sum(1)
 
 
 def _interval(draws: np.ndarray) -> tuple[float, float, float]:
@@ -218,6 +229,40 @@ class Corrector:
                 })  # fmt: skip
         return pd.DataFrame(rows)
 
+    def difference(self, detector: str, first: pd.DataFrame, second: pd.DataFrame, key: str = "") -> dict:
+        """Change in the share of flagged reports from ``first`` to ``second`` (e.g. earliest and latest era).
+
+        Observed and corrected changes both get percentile intervals from one bootstrap that redraws the
+        reports of each group and, for the corrected change, the gold rows once per draw for both groups (the
+        accuracy's uncertainty is shared by the two shares, so it partly cancels in their difference).
+        """
+        rng = _seed(self.seed, detector, "difference", key)
+        draws = []
+        for units in (first, second):
+            weights = rng.multinomial(len(units), np.full(len(units), 1 / len(units)), size=self.n_boot)
+            draws.append((units, weights))
+        observed = [(w * (u["n_flagged"].to_numpy() > 0)).sum(1) / len(u) for u, w in draws]
+        obs_draws = observed[1] - observed[0]
+        est = float((second["n_flagged"] > 0).mean() - (first["n_flagged"] > 0).mean())
+        low, high, _ = _interval(obs_draws)
+        row = {"detector": detector, "n_first": len(first), "n_second": len(second), "observed_change": est,
+               "observed_low": low, "observed_high": high, "corrected_change": np.nan, "corrected_low": np.nan,
+               "corrected_high": np.nan, "correction": self.status(detector)}  # fmt: skip
+        if not row["correction"]:
+            acc = self.accuracy[detector]
+            idx = rng.integers(0, len(acc.gold), size=(self.n_boot, len(acc.gold)))
+            point, rates = acc.rates(np.arange(len(acc.gold))[None, :]), acc.rates(idx)
+            pts = [_corrected(np.ones((1, len(u))), u, point)[1][0] for u, _ in draws]
+            shares = [_corrected(w, u, rates)[1] for u, w in draws]
+            c_low, c_high, undefined = _interval(shares[1] - shares[0])
+            status = "corrected" if undefined <= 1 - MIN_DEFINED_DRAWS else (
+                f"no interval: the correction was undefined in {undefined:.0%} of bootstrap draws")
+            row.update({"corrected_change": float(pts[1] - pts[0]), "corrected_low": c_low,
+                        "corrected_high": c_high, "correction": status})  # fmt: skip
+        row["verdict"] = verdict((est, low, high), (row["corrected_change"], row["corrected_low"],
+                                 row["corrected_high"]), row["correction"])  # fmt: skip
+        return row
+
     def share(self, detector: str, units: pd.DataFrame, key: str = "") -> dict[str, object]:
         """Observed and corrected shares of units and of reports flagged by ``detector``.
 
@@ -243,11 +288,11 @@ class Corrector:
         acc = self.accuracy[detector]
         row["accuracy"] = acc.basis(list(units["era"]))
         point_rates = acc.rates(np.arange(len(acc.gold))[None, :])
-        unit_pt, report_pt = _corrected(np.ones((1, len(units))), units, acc, point_rates)
+        unit_pt, report_pt = _corrected(np.ones((1, len(units))), units, point_rates)
         rng = _seed(self.seed, detector, key)
         weights = rng.multinomial(len(units), np.full(len(units), 1 / len(units)), size=self.n_boot)
         draw_rates = acc.rates(rng.integers(0, len(acc.gold), size=(self.n_boot, len(acc.gold))))
-        unit_draws, report_draws = _corrected(weights, units, acc, draw_rates)
+        unit_draws, report_draws = _corrected(weights, units, draw_rates)
         u_lo, u_hi, undefined = _interval(unit_draws)
         r_lo, r_hi, _ = _interval(report_draws)
         row.update({"unit_corrected": float(unit_pt[0]), "unit_corrected_low": u_lo, "unit_corrected_high": u_hi,
@@ -262,6 +307,27 @@ class Corrector:
         else:
             row["correction"] = "corrected"
         return row
+
+
+def verdict(observed: tuple[float, float, float], corrected: tuple[float, float, float], status: str) -> str:
+    """Whether a conclusion drawn from observed findings survives the correction, in words.
+
+    A conclusion is an observed effect whose 95 % interval excludes 0. It survives when the corrected effect
+    has the same sign and its interval (which carries the accuracy's uncertainty too) also excludes 0.
+    """
+    est, low, high = observed
+    if not (low > 0 or high < 0):
+        return "no conclusion to test (observed interval includes 0)"
+    if status and not status.startswith("corrected"):
+        return f"unchecked: {status}"
+    c_est, c_low, c_high = corrected
+    if not np.isfinite(c_est) or not (np.isfinite(c_low) and np.isfinite(c_high)):
+        return "unchecked: the correction gave no interval"
+    if np.sign(c_est) != np.sign(est):
+        return "DOES NOT SURVIVE: the corrected effect has the opposite sign"
+    if c_low <= 0 <= c_high:
+        return "DOES NOT SURVIVE: the corrected interval includes 0"
+    return "survives"
 
 
 def report_units(corpus: Corpus, reports: pd.DataFrame, detector: str) -> pd.DataFrame:

@@ -186,7 +186,7 @@ def _interval(draws: np.ndarray) -> tuple[float, float, float]:
     return float(low), float(high), undefined
 
 
-def _seed(seed: int, *key: str) -> np.random.Generator:
+def seeded(seed: int, *key: str) -> np.random.Generator:
     """A generator for one estimate: fixed by the run's seed and the estimate's name, not by call order."""
     return np.random.default_rng([seed, *(zlib.crc32(k.encode("utf-8")) for k in key)])
 
@@ -236,7 +236,7 @@ class Corrector:
         reports of each group and, for the corrected change, the gold rows once per draw for both groups (the
         accuracy's uncertainty is shared by the two shares, so it partly cancels in their difference).
         """
-        rng = _seed(self.seed, detector, "difference", key)
+        rng = seeded(self.seed, detector, "difference", key)
         draws = []
         for units in (first, second):
             weights = rng.multinomial(len(units), np.full(len(units), 1 / len(units)), size=self.n_boot)
@@ -289,7 +289,7 @@ class Corrector:
         row["accuracy"] = acc.basis(list(units["era"]))
         point_rates = acc.rates(np.arange(len(acc.gold))[None, :])
         unit_pt, report_pt = _corrected(np.ones((1, len(units))), units, point_rates)
-        rng = _seed(self.seed, detector, key)
+        rng = seeded(self.seed, detector, key)
         weights = rng.multinomial(len(units), np.full(len(units), 1 / len(units)), size=self.n_boot)
         draw_rates = acc.rates(rng.integers(0, len(acc.gold), size=(self.n_boot, len(acc.gold))))
         unit_draws, report_draws = _corrected(weights, units, draw_rates)

@@ -137,14 +137,15 @@ def _template_step(t: Tables) -> Headline | None:
     if clear.empty:
         return Headline(f"No template version changed a report outcome beyond chance ({len(real)} steps estimated, "
                         "every CA-clustered 95% interval includes 0).", "04-template-changes")  # fmt: skip
-    top = clear.assign(size=clear["estimate"].abs()).sort_values(["size", "outcome"], ascending=[False, True]).iloc[0]
+    top = clear.sort_values(["p_value", "outcome", "term"]).iloc[0]  # the step with the strongest evidence
     survival = t.get("04-template-changes", "steps_corrected")
     flagged = 0 if survival.empty else int(survival["verdict"].str.startswith("DOES NOT SURVIVE").sum())
     tail = f"; {flagged} step(s) in detector findings do not survive the correction" if flagged else ""
     return Headline(
         f"At {top['term']} the share of reports with {top['outcome'].replace('_', ' ')} changed by "
         f"{_signed_pp(top['estimate'])} [{100 * top['ci_low']:+.0f}, {100 * top['ci_high']:+.0f}] "
-        f"(CA-clustered 95% CI, n={top['n']} reports){tail}.", "04-template-changes")  # fmt: skip
+        f"(linear probability model, CA-clustered 95% CI, n={top['n']} reports){tail}.",
+        "04-template-changes")  # fmt: skip
 
 
 def _proposal(t: Tables) -> Headline | None:
@@ -233,7 +234,8 @@ def build_index(rendered: list, reports_dir: Path, parameters: dict) -> str:
     prov = Tables(tables_dir).provenance()
     pages = {r.name: r.html.name for r in rendered}
     e = html.escape
-    period = " to ".join(v or "open" for v in (prov.get("date_from", ""), prov.get("date_to", "")))
+    start, end = prov.get("date_from", ""), prov.get("date_to", "")
+    period = f"from {start or 'the start'} to {end or 'the end'}" if start or end else "at any date"
     cas = prov.get("ca_filter") or "every CA"
     corpus = (f"Corpus: {e(prov.get('source', ''))}, data as of {e(prov.get('corpus_as_of', '') or 'unknown')}; "
               f"snapshot manifest sha256 <code>{e(prov.get('manifest_sha256', parameters.get('manifest_sha256', '')))}"

@@ -280,6 +280,7 @@ def plot_detector_shares(table: pd.DataFrame) -> Figure:
     ax.errorbar([], [], fmt="o", color="0.45", label="observed (Wilson 95% CI)")
     ax.errorbar([], [], fmt="s", color="#3b6ea5", label="corrected for detector errors (bootstrap 95% CI)")
     ax.set_yticks(y, data["detector"])
+    ax.set_ylim(-0.6, len(data) - 0.4)
     ax.set_xlim(-0.02, 1.0)
     ax.set_xlabel("share of reports with at least one finding (0-1)")
     ax.set_ylabel("detector")

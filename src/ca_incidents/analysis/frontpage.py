@@ -140,7 +140,10 @@ def _template_step(t: Tables) -> Headline | None:
     top = clear.sort_values(["p_value", "outcome", "term"]).iloc[0]  # the step with the strongest evidence
     survival = t.get("04-template-changes", "steps_corrected")
     flagged = 0 if survival.empty else int(survival["verdict"].str.startswith("DOES NOT SURVIVE").sum())
-    tail = f"; {flagged} step(s) in detector findings do not survive the correction" if flagged else ""
+    # a linear probability model's interval is not bounded; past ±1 only the sign is informative
+    tail = "; only its direction is clear, the interval runs past ±100 points" if (
+        top["ci_low"] < -1 or top["ci_high"] > 1) else ""
+    tail += f"; {flagged} step(s) in detector findings do not survive the correction" if flagged else ""
     return Headline(
         f"At {top['term']} the share of reports with {top['outcome'].replace('_', ' ')} changed by "
         f"{_signed_pp(top['estimate'])} [{100 * top['ci_low']:+.0f}, {100 * top['ci_high']:+.0f}] "

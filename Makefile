@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATA_DIR ?= data/demo
 
-.PHONY: help install demo test lint report bench clean
+.PHONY: help install demo test lint report lab bench clean
 help:  ## show this help
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
@@ -23,6 +23,19 @@ demo: $(STAMP)  ## harvest the demo corpus from a local server, parse, score, me
 
 report: $(STAMP)  ## execute the notebooks on DATA_DIR (default data/demo) into reports/*.html
 	$(BIN)/ca-incidents report --data-dir $(DATA_DIR)
+
+LAB_DIR := reports/lab
+lab: $(STAMP)  ## open the notebooks in JupyterLab on DATA_DIR (default data/demo: run `make demo` first)
+	@test -f $(DATA_DIR)/corpus.duckdb || { echo "no $(DATA_DIR)/corpus.duckdb: run make demo (or ca-incidents harvest) first"; exit 2; }
+ifeq ($(DATA_DIR),data/demo)
+	$(BIN)/jupyter lab notebooks/
+else
+	mkdir -p $(LAB_DIR)
+	for nb in notebooks/[0-9]*.ipynb; do $(BIN)/papermill --prepare-only "$$nb" "$(LAB_DIR)/$$(basename $$nb)" \
+	  -p data_dir "$(abspath $(DATA_DIR))" -p figures_dir "$(abspath reports/figures)" \
+	  -p tables_dir "$(abspath reports/tables)" -p proposals_dir "$(abspath proposals)" || exit 1; done
+	$(BIN)/jupyter lab $(LAB_DIR)/
+endif
 
 test: $(STAMP)  ## lint and run the whole test suite
 	$(BIN)/ruff check src tests benchmarks

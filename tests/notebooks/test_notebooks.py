@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
+from html import escape as html_escape
 from pathlib import Path
 
 import pandas as pd
@@ -90,6 +92,9 @@ def test_notebooks_are_commit_clean_with_a_parameters_cell():
             assert f"{name} = " in source, f"{path.name}: parameter {name} missing"
         tagged = [c for c in code if "parameters" in c["metadata"].get("tags", [])]
         assert len(tagged) == 1, path.name
+        assert "**Question:**" in "".join(nb["cells"][0]["source"]), f"{path.name}: first cell states its question"
+        assert "".join(code[-1]["source"]).strip() == "display(run.provenance_details())", "provenance comes last"
+        assert not any("run.provenance()" in "".join(c["source"]) for c in code[:-1]), "no provenance up front"
 
 
 def test_every_notebook_runs_and_publishes_html_and_figures(first_run: Path, demo_store: Path):
@@ -143,8 +148,9 @@ def test_rerun_on_the_snapshot_gives_identical_tables_and_figures(first_run: Pat
                 for r in (first_run, out))  # fmt: skip
         assert a["manifest_sha256"] == b["manifest_sha256"] == manifest.manifest_sha256
         assert a.drop("source").equals(b.drop("source")), "only the source path may differ"
-    svgs = sorted((first_run / "figures").glob("*.svg"))
-    differing = [p.name for p in svgs if p.read_bytes() != (out / "figures" / p.name).read_bytes()]
+    figures = sorted((first_run / "figures").glob("*.*"))
+    assert {p.suffix for p in figures} == {".png", ".svg"}
+    differing = [p.name for p in figures if p.read_bytes() != (out / "figures" / p.name).read_bytes()]
     assert not differing, f"figures differ between runs: {differing}"
 
 
@@ -181,3 +187,87 @@ def test_proposal_evaluate_prints_a_readable_table(proposal: Path, demo_store: P
     failing = pd.read_csv(tmp_path / "failing.csv")
     assert len(failing) == len(units) - units["passes"].sum()
     assert failing["reason"].notna().all() and (failing["reason"].str.len() > 0).all()
+
+
+# estimate column -> its interval columns, for every share the notebooks write (steps and means are not shares)
+SHARE_INTERVALS = {
+    "share": ("ci_low", "ci_high"), "compliance": ("ci_low", "ci_high"),
+    "report_share": ("report_ci_low", "report_ci_high"), "unit_share": ("unit_ci_low", "unit_ci_high"),
+    "report_corrected": ("report_corrected_low", "report_corrected_high"),
+    "unit_corrected": ("unit_corrected_low", "unit_corrected_high"),
+    "sensitivity": ("sens_low", "sens_high"), "specificity": ("spec_low", "spec_high"),
+}  # fmt: skip
+
+
+def _share_intervals(table: pd.DataFrame, name: str) -> list[tuple[str, pd.Series, pd.Series, pd.Series]]:
+    """(label, estimate, low, high) for every share in a table written by a notebook."""
+    found = [(est, table[est], table[lo], table[hi]) for est, (lo, hi) in SHARE_INTERVALS.items()
+             if {est, lo, hi} <= set(table.columns)]  # fmt: skip
+    if "term" not in table.columns and {"corrected", "corrected_low", "corrected_high"} <= set(table.columns):
+        found.append(("corrected", table["corrected"], table["corrected_low"], table["corrected_high"]))
+    if name.endswith("scorecards.csv"):  # the rate dimensions (quality is a 0-100 mean)
+        rates = table[table["dimension"] != "quality"]
+        found += [("mean", rates["mean"], rates["ci_low"], rates["ci_high"]),
+                  ("eb", rates["eb"], rates["eb_low"], rates["eb_high"])]  # fmt: skip
+    return found
+
+
+def test_no_share_interval_in_the_tables_leaves_0_1(first_run: Path):
+    checked = 0
+    for path in sorted((first_run / "tables").rglob("*.csv")):
+        table = pd.read_csv(path)
+        for label, est, low, high in _share_intervals(table, path.name):
+            frame = pd.DataFrame({"estimate": est, "low": low, "high": high}).dropna(subset=["estimate"])
+            rows = frame.dropna(subset=["low", "high"], how="all")
+            bad = rows[~(rows["low"].between(0, 1) & rows["high"].between(0, 1)
+                         & (rows["low"] <= rows["estimate"] + 1e-9) & (rows["estimate"] <= rows["high"] + 1e-9))]
+            assert bad.empty, f"{path.relative_to(first_run)}: {label} interval outside [0, 1] or around it:\n{bad}"
+            checked += len(rows)
+    assert checked > 200, "the test should see the notebooks' shares"
+    structure = pd.read_csv(first_run / "tables" / "02-report-quality" / "structure_by_era.csv")
+    assert {"n", "share", "ci_low", "ci_high"} <= set(structure.columns), "every share shows its n"
+
+
+def test_front_page_has_headlines_thumbnails_and_the_trust_panel(first_run: Path, demo_store: Path):
+    from ca_incidents.analysis.frontpage import headlines
+    from ca_incidents.analysis.misclass import DETECTOR_UNITS
+
+    page = (first_run / "index.html").read_text(encoding="utf-8")
+    found = headlines(first_run / "tables")
+    assert 5 <= len(found) <= 8
+    for h in found:
+        assert html_escape(h.text) in page and "[" in h.text, "each headline has its interval"
+        assert f"{h.notebook}.html" in page
+    thumbs = re.findall(r"<img src='figures/([^']+\.png)'", page)
+    assert len(thumbs) >= 3 and all((first_run / "figures" / t).is_file() for t in thumbs)
+    assert "How far to trust this" in page
+    for detector in DETECTOR_UNITS:  # the shipped outcomes are empty today: each detector says so in words
+        assert re.search(rf"<th>{detector}</th><td[^>]*>(not measured yet|sensitivity)", page), detector
+    assert page.index("<details>") > page.index("How far to trust this"), "provenance is at the end"
+    assert corpus_manifest_sha256(demo_store) in page
+
+
+def test_measured_accuracy_flows_into_corrected_tables(demo_store: Path, tmp_path: Path):
+    """Notebooks 02 and 05 on a synthetic outcomes file (written here, never shipped): shares get corrected."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for detector in ("vague-action", "missing-timebound", "restated-root-cause", "human-error-root-cause"):
+        gold = rng.random(80) < 0.5
+        predicted = np.where(gold, rng.random(80) < 0.8, rng.random(80) < 0.1)
+        rows += [{"detector": detector, "ref_id": f"{detector[:2]}{i:03d}", "split": "test", "era": "v2",
+                  "ca_owner": "X", "year": 2024, "gold": int(g), "predicted": int(p)}
+                 for i, (g, p) in enumerate(zip(gold, predicted, strict=True))]  # fmt: skip
+    outcomes = tmp_path / "outcomes.csv"
+    pd.DataFrame(rows).to_csv(outcomes, index=False)
+    parameters = report_parameters({"data_dir": str(demo_store), "detector_outcomes": str(outcomes)}, tmp_path)
+    for notebook in (NOTEBOOKS[1], NOTEBOOKS[4]):
+        execute_notebook(notebook, tmp_path / "executed", parameters)
+    shares = pd.read_csv(tmp_path / "tables" / "02-report-quality" / "detector_shares.csv")
+    assert shares["correction"].str.startswith("corrected").all(), shares["correction"].tolist()
+    assert shares["report_corrected"].between(0, 1).all()
+    accuracy = pd.read_csv(tmp_path / "tables" / "02-report-quality" / "detector_accuracy.csv")
+    assert (accuracy.loc[accuracy["era"] == "all eras", "gold_positive"] > 0).all()
+    change = pd.read_csv(tmp_path / "tables" / "05-proposal-simulator" / "compliance_change.csv")
+    assert len(change) == 1 and change.loc[0, "correction"] == "corrected" and change["verdict"].notna().all()

@@ -12,8 +12,8 @@ from ca_incidents.analysis.comparison import (
     scorecard,
     shrink_means,
     shrink_rates,
-    wilson_interval,
 )
+from ca_incidents.analysis.intervals import wilson_interval
 
 
 @pytest.mark.parametrize(

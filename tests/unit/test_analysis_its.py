@@ -89,3 +89,59 @@ def test_planted_variant_changes_only_after_the_break(day):
     planted = plant_effect(panel, "defect", day, 0.4, base_rate=0.3, ca_sd=0.0, seed=9)
     after = pd.to_datetime(planted["creation_time"]) >= pd.Timestamp(day)
     assert planted.loc[after, "defect"].mean() - planted.loc[~after, "defect"].mean() == pytest.approx(0.4, abs=0.05)
+
+
+def _detector_panel(true_after: float, sens_before: float, sens_after: float, spec: float = 0.9, seed: int = 0):
+    """Reports with one action item each; the true vague share is 0.6 before v2.0 and ``true_after`` from it.
+    The detector's sensitivity changes at v2.0 too (new wording); gold outcomes per era show it."""
+    from ca_incidents.analysis.loaders import Corpus, era_of
+    from ca_incidents.analysis.misclass import accuracy_era
+
+    rng = np.random.default_rng(seed)
+    panel = synthetic_panel(n=2000, n_cas=30, seed=seed)
+    panel["comment_id"] = np.arange(len(panel))
+    panel["era_in_force"] = panel["creation_time"].apply(era_of)
+    after = (panel["creation_time"] >= pd.Timestamp(VERSION_DATES["v2.0"])).to_numpy()
+    true = rng.random(len(panel)) < np.where(after, true_after, 0.6)
+    sens = np.where(after, sens_after, sens_before)
+    flagged = np.where(true, rng.random(len(panel)) < sens, rng.random(len(panel)) > spec)
+    panel["defect_vague-action"] = flagged.astype(float)
+    findings = pd.DataFrame({"comment_id": panel.loc[flagged, "comment_id"], "rule": "vague-action"})
+    items = pd.DataFrame({"comment_id": panel["comment_id"], "seq": 0})
+    corpus = Corpus({"action_items": items, "findings": findings}, "0" * 64, "test")
+    parts = []
+    for era in ("legacy", "v1.0", "v2.0", "v3.0"):
+        gold = (rng.random(120) < 0.5).astype(int)
+        s = sens_after if era in ("v2.0", "v3.0") else sens_before
+        predicted = np.where(gold == 1, rng.random(120) < s, rng.random(120) > spec).astype(int)
+        parts.append(pd.DataFrame({"detector": "vague-action", "ref_id": [f"{era}-{i}" for i in range(120)],
+                                   "split": "test", "era": accuracy_era(era), "ca_owner": "X", "year": 2024,
+                                   "gold": gold, "predicted": predicted}))  # fmt: skip
+    return corpus, panel, pd.concat(parts, ignore_index=True)
+
+
+@pytest.mark.parametrize(
+    ("true_after", "sens_before", "sens_after", "survives"),
+    [(0.3, 0.7, 0.7, True),  # a real drop, read by a detector with constant errors: attenuated, survives
+     (0.6, 0.9, 0.5, False)],  # no real change; the detector misses more in the new wording: spurious drop
+)  # fmt: skip
+def test_template_step_in_a_detector_outcome_is_checked_against_the_correction(true_after, sens_before, sens_after,
+                                                                               survives):  # fmt: skip
+    from ca_incidents.analysis.its import corrected_steps
+    from ca_incidents.analysis.misclass import Corrector
+
+    corpus, panel, outcomes = _detector_panel(true_after, sens_before, sens_after)
+    only_v2 = {"breaks": {"v2.0": VERSION_DATES["v2.0"]}, "placebos": {}}
+    steps = fit_many(panel, ["defect_vague-action"], **only_v2)
+    corrector = Corrector(outcomes, seed=3)
+    assert corrector.accuracy["vague-action"].own_eras == ("legacy", "v1", "v2", "v3")
+    table = corrected_steps(corpus, panel, steps, corrector, n_boot=100, **only_v2)
+    v2 = table.set_index("term").loc["v2.0"]
+    assert v2["ci_high"] < 0, "the observed step is a conclusion (interval below 0)"
+    truth = true_after - 0.6
+    assert v2["corrected_low"] <= truth <= v2["corrected_high"]
+    if survives:
+        assert v2["verdict"] == "survives"
+        assert v2["corrected"] < v2["estimate"], "the observed step is attenuated by the detector's errors"
+    else:
+        assert v2["verdict"].startswith("DOES NOT SURVIVE"), v2["verdict"]

@@ -9,8 +9,10 @@ import pytest
 
 from ca_incidents.analysis import loaders
 from ca_incidents.analysis.loaders import Corpus, era_of, parse_ca_filter, parse_date
+from ca_incidents.analysis.misclass import Corrector
 from ca_incidents.analysis.notebook import show
 from ca_incidents.analysis.quality import clause_compliance, defect_counts, defect_examples, report_frame
+from ca_incidents.score.accuracy import load_outcomes
 
 T = pd.Timestamp
 
@@ -91,11 +93,16 @@ def test_quality_uses_findings_and_scores_when_the_score_stage_has_run():
         2,
         1,
     ]
-    counts = defect_counts(corpus, rf).set_index("rule")
+    corrector = Corrector(load_outcomes(split=None).iloc[:0], seed=1)
+    counts = defect_counts(corpus, rf, corrector).set_index("rule")
     assert counts.loc["no-summary", "reports_with_finding"] == 2
     assert counts.loc["no-summary", "reports_applicable"] == 3
+    assert counts.loc["no-summary", "correction"].startswith("no real-text accuracy for this rule")
+    assert counts.loc["human-error-root-cause", "correction"] == (
+        "no real-text accuracy measured yet for human-error-root-cause")
+    assert ((counts["ci_low"] >= 0) & (counts["ci_low"] <= counts["share"]) & (counts["ci_high"] <= 1)).all()
     examples = defect_examples(corpus, ["human-error-root-cause"])
     assert examples.loc[0, "excerpt"] == "Human error."
     assert examples.loc[0, "link"] == "https://bugzilla.mozilla.org/show_bug.cgi?id=1#c0"
-    clauses = clause_compliance(corpus, rf).set_index("rule")
+    clauses = clause_compliance(corpus, rf, corrector).set_index("rule")
     assert clauses.loc["no-summary", "meeting_clause"] == 1 and clauses.loc["no-summary", "reports"] == 3

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ca_incidents.analysis.intervals import wilson_interval
 from ca_incidents.analysis.loaders import Corpus
 from ca_incidents.analysis.overview import incidents
 from ca_incidents.analysis.quality import KEY_SECTIONS, has_scores, report_frame
@@ -67,17 +68,6 @@ def metrics_outcomes(metrics: pd.DataFrame) -> pd.DataFrame:
         "recurrence": (m["n_earlier_similar"] > 0).astype(float).where(m["n_earlier_similar"].notna()),
         "boilerplate": (m["n_copied_passages"] > 0).astype(float).where(m["n_copied_passages"].notna()),
     })  # fmt: skip
-
-
-def wilson_interval(successes: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for binomial proportions (sensible at 0/2 or 2/2, unlike the Wald interval)."""
-    x, n = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = x / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return np.where(n > 0, centre - half, np.nan), np.where(n > 0, centre + half, np.nan)
 
 
 def beta_binomial_prior(successes: np.ndarray, n: np.ndarray) -> tuple[float, float]:

@@ -25,6 +25,14 @@ import pandas as pd
 from scipy import stats
 
 from ca_incidents.analysis.loaders import VERSION_DATES, Corpus
+from ca_incidents.analysis.misclass import (
+    DETECTOR_UNITS,
+    Corrector,
+    report_probabilities,
+    report_units,
+    seeded,
+    verdict,
+)
 from ca_incidents.analysis.quality import has_scores, report_frame
 
 if TYPE_CHECKING:
@@ -83,18 +91,9 @@ def _cluster_jackknife_se(x: np.ndarray, y: np.ndarray, codes: np.ndarray, param
     return np.sqrt((g_count - 1) / g_count * np.nansum(d**2, axis=0))
 
 
-def fit_its(
-    panel: pd.DataFrame,
-    outcome: str,
-    breaks: dict[str, date] | None = None,
-    placebos: dict[str, date] | None = None,
-    *,
-    time_col: str = "creation_time",
-    group_col: str = "ca_owner",
-    fixed_effects: bool = True,
-    min_side: int = MIN_SIDE,
-) -> ItsResult:
-    """Fit the segmented regression of ``outcome`` on the version steps, placebo steps, trend and CA effects."""
+def _design(panel: pd.DataFrame, outcome: str, breaks: dict[str, date] | None, placebos: dict[str, date] | None,
+            time_col: str, group_col: str, fixed_effects: bool, min_side: int) -> tuple:  # fmt: skip
+    """The regression's design: (x with named columns, y, CA labels, estimable steps, skipped steps)."""
     import statsmodels.api as sm
 
     breaks = dict(VERSION_DATES) if breaks is None else breaks
@@ -116,7 +115,25 @@ def fit_its(
         dummies = pd.get_dummies(groups, prefix="ca", drop_first=True, dtype=float)
         x = pd.concat([x, dummies], axis=1)
     x = sm.add_constant(x, has_constant="add")
-    y = data[outcome].astype(float).to_numpy()
+    return x, data[outcome].astype(float).to_numpy(), groups, steps, skipped
+
+
+def fit_its(
+    panel: pd.DataFrame,
+    outcome: str,
+    breaks: dict[str, date] | None = None,
+    placebos: dict[str, date] | None = None,
+    *,
+    time_col: str = "creation_time",
+    group_col: str = "ca_owner",
+    fixed_effects: bool = True,
+    min_side: int = MIN_SIDE,
+) -> ItsResult:
+    """Fit the segmented regression of ``outcome`` on the version steps, placebo steps, trend and CA effects."""
+    import statsmodels.api as sm
+
+    x, y, groups, steps, skipped = _design(panel, outcome, breaks, placebos, time_col, group_col, fixed_effects,
+                                           min_side)  # fmt: skip
     codes = pd.factorize(groups, sort=True)[0]
     n_clusters = len(set(codes))
     design_matrix = x.to_numpy(dtype=float)
@@ -144,7 +161,7 @@ def fit_its(
     return ItsResult(
         outcome=outcome,
         steps=pd.DataFrame(rows, columns=columns),
-        n=len(data),
+        n=len(y),
         n_clusters=n_clusters,
         trend_per_year=float(params[names.index("years")]),
         not_estimable=[f"{t} ({b} before, {a} after; needs {min_side} each side)" for t, _, _, b, a in skipped],
@@ -189,6 +206,81 @@ def fit_many(panel: pd.DataFrame, outcomes: list[str], **kwargs) -> pd.DataFrame
         return pd.DataFrame()
     out = pd.concat(parts, ignore_index=True)
     return out[["outcome", *[c for c in out.columns if c != "outcome"]]]
+
+
+def _step_estimates(panel: pd.DataFrame, outcome: str, breaks: dict[str, date] | None,
+                    placebos: dict[str, date] | None) -> dict[str, float]:  # fmt: skip
+    """Point estimates of the estimable steps only (no standard errors): one bootstrap draw's refit."""
+    x, y, _, steps, _ = _design(panel, outcome, breaks, placebos, "creation_time", "ca_owner", True, MIN_SIDE)
+    beta = np.linalg.lstsq(x.to_numpy(dtype=float), y, rcond=None)[0]
+    names = list(x.columns)
+    return {term: float(beta[names.index(term)]) for term, *_ in steps}
+
+
+def corrected_steps(corpus: Corpus, panel: pd.DataFrame, steps: pd.DataFrame, corrector: Corrector,
+                    n_boot: int = 200, breaks: dict[str, date] | None = None,
+                    placebos: dict[str, date] | None = None) -> pd.DataFrame:  # fmt: skip
+    """Does each step in a detector outcome (``defect_<rule>``) survive correcting for the detector's errors?
+
+    The corrected outcome of a report is P(at least one true defect | its flags) (``misclass``); the step is
+    refitted on it, and its 95 % interval comes from a bootstrap that redraws whole CAs (the clusters of the
+    observed model, each drawn copy a CA of its own) and the detector's gold rows. The observed estimate and
+    interval are the CA-clustered jackknife ones of ``steps`` (fitted with the same ``breaks`` and
+    ``placebos``); ``verdict`` says whether the conclusion holds.
+    """
+    rows = []
+    for rule in DETECTOR_UNITS:
+        outcome = f"defect_{rule}"
+        observed = steps[steps["outcome"] == outcome] if not steps.empty else steps
+        if observed.empty:
+            continue
+        status = corrector.status(rule)
+        corrected = {t: (np.nan, np.nan, np.nan) for t in observed["term"]}
+        if not status:
+            corrected, status = _bootstrap_steps(corpus, panel, rule, corrector, n_boot, (breaks, placebos))
+        for row in observed.itertuples():
+            est = corrected.get(row.term, (np.nan, np.nan, np.nan))
+            rows.append({"outcome": outcome, "term": row.term, "kind": row.kind, "estimate": row.estimate,
+                         "ci_low": row.ci_low, "ci_high": row.ci_high, "corrected": est[0], "corrected_low": est[1],
+                         "corrected_high": est[2], "correction": status,
+                         "verdict": verdict((row.estimate, row.ci_low, row.ci_high), est, status)})  # fmt: skip
+    return pd.DataFrame(rows, columns=["outcome", "term", "kind", "estimate", "ci_low", "ci_high", "corrected",
+                                       "corrected_low", "corrected_high", "correction", "verdict"])  # fmt: skip
+
+
+def _bootstrap_steps(corpus: Corpus, panel: pd.DataFrame, rule: str, corrector: Corrector, n_boot: int,
+                     dates: tuple) -> tuple[dict[str, tuple[float, float, float]], str]:  # fmt: skip
+    """Corrected step estimates with cluster-and-gold bootstrap intervals, and the correction's status."""
+    acc = corrector.accuracy[rule]
+    units = report_units(corpus, panel, rule)
+    base = panel[["creation_time", "ca_owner"]].reset_index(drop=True)
+    everyone = np.ones((1, len(units)))
+    point = report_probabilities(everyone, units, acc.rates(np.arange(len(acc.gold))[None, :]))[1][0]
+    estimates = _step_estimates(base.assign(corrected=point), "corrected", *dates)
+    rng = seeded(corrector.seed, rule, "its")
+    cas = sorted(base["ca_owner"].astype(str).unique())
+    rows_of = {ca: np.flatnonzero(base["ca_owner"].astype(str).to_numpy() == ca) for ca in cas}
+    draws: dict[str, list[float]] = {term: [] for term in estimates}
+    for _ in range(n_boot):
+        picked = rng.integers(0, len(cas), len(cas))
+        index = np.concatenate([rows_of[cas[i]] for i in picked])
+        labels = np.concatenate([[f"{cas[i]}#{j}"] * len(rows_of[cas[i]]) for j, i in enumerate(picked)])
+        weights = np.bincount(index, minlength=len(units))[None, :].astype(float)
+        rates = acc.rates(rng.integers(0, len(acc.gold), size=(1, len(acc.gold))))
+        probability = report_probabilities(weights, units, rates)[1][0]
+        sample = base.iloc[index].assign(ca_owner=labels, corrected=probability[index])
+        fitted = _step_estimates(sample, "corrected", *dates) if np.isfinite(probability[index]).all() else {}
+        for term in draws:
+            draws[term].append(fitted.get(term, np.nan))
+    out, undefined = {}, 0.0
+    for term, values in draws.items():
+        v = np.asarray(values)
+        finite = v[np.isfinite(v)]
+        undefined = max(undefined, 1 - len(finite) / len(v))
+        low, high = np.percentile(finite, [2.5, 97.5]) if len(finite) else (np.nan, np.nan)
+        out[term] = (estimates[term], float(low), float(high))
+    status = "corrected" if undefined == 0 else f"corrected ({undefined:.0%} of bootstrap draws left out)"
+    return out, status
 
 
 def plant_effect(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +59,7 @@ def report_parameters(parameters: dict, reports_dir: Path) -> dict:
 
 
 def render_reports(parameters: dict, reports_dir: Path, notebooks: list[Path] | None = None) -> list[RenderedNotebook]:
-    """Execute every notebook (in reading order) and write ``reports/<name>.html`` plus an index page."""
+    """Execute every notebook (in reading order) and write ``reports/<name>.html`` plus the front page."""
     chosen = notebooks if notebooks is not None else sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
     reports_dir = Path(reports_dir).resolve()
     parameters = report_parameters(parameters, reports_dir)
@@ -70,35 +69,14 @@ def render_reports(parameters: dict, reports_dir: Path, notebooks: list[Path] | 
         executed = execute_notebook(notebook, executed_dir, parameters)
         page = notebook_to_html(executed, reports_dir / f"{notebook.stem}.html")
         rendered.append(RenderedNotebook(notebook.stem, executed, page))
-    write_index(rendered, reports_dir, {**parameters, **_recorded_provenance(parameters, rendered)})
+    write_index(rendered, reports_dir, parameters)
     return rendered
 
 
-def _recorded_provenance(parameters: dict, rendered: list[RenderedNotebook]) -> dict:
-    """The manifest hash the notebooks recorded (``<tables_dir>/<notebook>/provenance.csv``), for the index."""
-    import csv
-
-    for page in rendered:
-        path = Path(parameters["tables_dir"]) / page.name / "provenance.csv"
-        if path.is_file():
-            with path.open(encoding="utf-8") as handle:
-                rows = {row["item"]: row["value"] for row in csv.DictReader(handle)}
-            return {"manifest_sha256": rows.get("manifest_sha256", "")}
-    return {}
-
-
 def write_index(rendered: list[RenderedNotebook], reports_dir: Path, parameters: dict) -> Path:
-    """A plain index page linking every report, with the parameters they ran with (HTML-escaped)."""
-    items = "\n".join(f'<li><a href="{html.escape(r.html.name)}">{html.escape(r.name)}</a></li>' for r in rendered)
-    params = "\n".join(
-        f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in sorted(parameters.items())
-    )
-    page = (
-        "<!doctype html><html><head><meta charset='utf-8'><title>ca-incidents reports</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto}th{text-align:left;"
-        "padding-right:1rem}</style></head><body><h1>ca-incidents reports</h1>"
-        f"<ol>{items}</ol><h2>Run parameters</h2><table>{params}</table></body></html>"
-    )
+    """The front page: corpus, headline findings, figure thumbnails, the trust panel, provenance (``frontpage``)."""
+    from ca_incidents.analysis.frontpage import build_index
+
     index = reports_dir / "index.html"
-    index.write_text(page, encoding="utf-8")
+    index.write_text(build_index(rendered, reports_dir, parameters), encoding="utf-8")
     return index

@@ -133,6 +133,10 @@ _GENERIC_PHRASE = re.compile(
     r"\bworking group\b|\bfeasibility\b|\bend-to-end\b|\blevel\b",
     re.I,
 )
+# a direct action named as a noun ("the revocation of the affected certificate")
+_DIRECT_NOUN = re.compile(
+    r"\b(?:revocation|replacement|re-?issuance|removal|deletion|rotation|decommissioning|deactivation) of\b", re.I
+)
 _MEASURABLE = re.compile(r"\bfrom [\w.%-]+ (?:\w+ )?to [\w.%-]+|\d", re.I)
 
 ACTION_FEATURES = (
@@ -228,7 +232,7 @@ def action_features(doc: Doc) -> dict[str, float]:
         "study_output": float(bool(lemmas & _STUDY) and has_output),
         "check_verb": float(bool(lemmas & _CHECK)),
         "doc_change_no_content": float(bool(lemmas & _DOC_CHANGE) and not _CONTENT.search(text)),
-        "direct_verb": float(bool(lemmas & _DIRECT)),
+        "direct_verb": float(bool(lemmas & _DIRECT) or bool(_DIRECT_NOUN.search(text))),
         "generic_phrase": float(bool(_GENERIC_PHRASE.search(text))),
         "mechanism": float(min(len(_MECHANISM.findall(text)), 6)),
         "specific_tokens": float(min(len(_SPECIFIC_TOKEN.findall(text)), 6)),
@@ -278,7 +282,9 @@ HUMAN = re.compile(
     r"\bmanual\w* (?:\w+ ){0,4}(?:was|were) not (?:executed|performed|done|completed|followed|run|carried out)\b|"
     r"\b(?:team|operators?|engineers?|staff|employees?|administrators?|admins?|technicians?|members?) (?:\w+ ){0,2}"
     r"(?:made|applied|ran|executed|entered|pushed|typed|edited|changed) (?:a |an |the )?(?:\w+ ){0,3}"
-    r"(?:change|command|update|edit|entry|value|setting)s?\b",
+    r"(?:change|command|update|edit|entry|value|setting)s?\b|"
+    r"\binstead of (?:pasting|entering|selecting|using|copying|typing|clicking|choosing)\b|"
+    r"\b(?:did not|didn't|failed to|could not) (?:find|catch|spot|notice|see|realis|recogni[sz])\w*\b",
     re.I,
 )
 SYSTEMIC = re.compile(
@@ -297,7 +303,9 @@ SYSTEMIC = re.compile(
     r"its|no) (?:\w+ ){0,2}(?:system|tool|form|console|portal|script|process|procedure|library|job|workflow|"
     r"scheduler|monitor\w*|check\w*|lint\w*|api|code|configuration|template|checklist)\b|\bnot (?:mapped|"
     r"required|enforced|tracked|assigned)\b|\bmigrat\w+|\brenam\w+|\bwithout (?:a |any )?(?:change ticket|"
-    r"review|approval|test|check)",
+    r"review|approval|test|check)|\b(?:procedure|process|documentation|instruction|guideline|checklist|policy|"
+    r"manual)s? (?:\w+ ){0,3}(?:was|were|is|are) (?:too |not |in)?(?:general|vague|unclear|incomplete|ambiguous|"
+    r"missing|outdated|insufficient|precise|specific|clear|detailed|complete)\b",
     re.I,
 )
 _CAUSAL = re.compile(
@@ -350,6 +358,13 @@ _A_PERSON = re.compile(
 _TEXTBOOK = re.compile(
     r"^\W*(?:the )?(?:main |primary |underlying )?root cause (?:of (?:this|the) (?:incident|issue|problem|"
     r"mis-?issuance) )?(?:was|is|has been identified as|has been determined to be)\s*(?:that|:)?\s*",
+    re.I,
+)
+# the passage gives no cause, only that one is being looked for
+_CAUSE_PENDING = re.compile(
+    r"^\W*(?:the )?(?:exact |precise |underlying |root )?(?:reason|cause)\b[^.]{0,60}\b(?:is|was|has been|are|were|"
+    r"remains?) (?:still )?(?:being )?(?:investigated|under investigation|unknown|unclear|not yet (?:known|determined|"
+    r"identified))[^.]*\.?\s*$",
     re.I,
 )
 STOPWORDS = _wordset(
@@ -422,9 +437,10 @@ def root_cause_features(doc: Doc, summary: str) -> dict[str, float]:
 
 
 def _textbook_restatement(text: str) -> bool:
-    """"The root cause was that <the outcome again>": the opening formula followed by no mechanism at all."""
+    """"The root cause was that <the outcome again>": the opening formula followed by no mechanism at all; or a
+    passage whose only statement about the cause is that it is still being investigated or unknown."""
     m = _TEXTBOOK.match(text)
-    return bool(m) and not _MECHANISM_RC.search(text[m.end() :])
+    return (bool(m) and not _MECHANISM_RC.search(text[m.end() :])) or bool(_CAUSE_PENDING.search(text))
 
 
 def vector(features: dict[str, float], names: Iterable[str]) -> list[float]:

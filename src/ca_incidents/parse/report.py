@@ -13,6 +13,7 @@ from ca_incidents.parse.action_items import extract_action_items, extract_orphan
 from ca_incidents.parse.dates import detect_dayfirst, format_stamp
 from ca_incidents.parse.eras import detect_era, era_in_force
 from ca_incidents.parse.facts import extract_facts, extract_references
+from ca_incidents.parse.legacy import split_inline_labels
 from ca_incidents.parse.lines import MAX_CHARS, Line, mask_spans, quoted_spans, split_lines
 from ca_incidents.parse.model import ERAS, ParsedReport, Section
 from ca_incidents.parse.root_causes import extract_root_causes
@@ -81,7 +82,7 @@ def _report_type(text: str, titles: str, names: list[str], questions: int, era: 
 def _parse(text: str, posted_at: datetime | None, warnings: list[str]) -> ParsedReport:
     spans = quoted_spans(text)
     masked = mask_spans(text, [(s, e) for s, e, _, _ in spans])
-    lines = split_lines(masked)
+    lines = split_inline_labels(split_lines(masked))
     candidates = find_candidates(lines)
     sections, questions = segment(masked, lines, candidates)
     names = [s.name for s in sections]

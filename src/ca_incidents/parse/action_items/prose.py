@@ -62,15 +62,22 @@ def prose_items(text: str, lines: list[Line], posted_at: datetime | None, dayfir
                     fields.due_text = None
                 items.append(make_item(fields, start, line.start + offset + m.end(), posted_at, dayfirst))
                 continue
-            dates = find_dates(sentence, dayfirst=dayfirst)
-            due = re.search(
-                r"\b(?:by|until|before|in|during|end of)\s+((?:Q[1-4]|H[12]|the end of|end of)?[^.,;]{0,30})",
-                sentence,
-                re.I,
-            )
-            if dates:
-                fields.due_text = sentence[dates[0].start : dates[0].end]
-            elif due and parse_due(due.group(1), posted_at) is not None:
-                fields.due_text = due.group(1).strip()
+            fields.due_text = sentence_due(sentence, posted_at, dayfirst)
             items.append(make_item(fields, start, line.start + offset + m.end(), posted_at, dayfirst))
     return items
+
+
+def sentence_due(sentence: str, posted_at: datetime | None, dayfirst: bool) -> str | None:
+    """The due text of a commitment sentence: its first date, else a "by|until|in ... <period>" phrase that
+    names a period ("by the end of Q3")."""
+    dates = find_dates(sentence, dayfirst=dayfirst)
+    if dates:
+        return sentence[dates[0].start : dates[0].end]
+    due = re.search(
+        r"\b(?:by|until|before|in|during|end of)\s+((?:Q[1-4]|H[12]|the end of|end of)?[^.,;]{0,30})",
+        sentence,
+        re.I,
+    )
+    if due and parse_due(due.group(1), posted_at) is not None:
+        return due.group(1).strip()
+    return None

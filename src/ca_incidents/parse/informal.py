@@ -33,33 +33,45 @@ _CAUSE_RE = re.compile(
     r"|\b(?:happened|occurred|arose|was\s+possible|went\s+(?:unnoticed|undetected)|(?:was|were)\s+not\s+"
     r"(?:detected|caught|noticed))\b[^.]{0,80}?\bbecause\b"
     r"|\bthe\s+(?:underlying\s+|main\s+|primary\s+|actual\s+)?(?:cause|reason)\s+(?:for|of|was|is|behind)\b"
-    r"|\b(?:resulted|stemmed|originated)\s+from\b|\bas\s+a\s+result\s+of\b"
-    r"|\bbecause\b",
+    r"|\b(?:resulted|stemmed|originated)\s+from\b|\bas\s+a\s+result\s+of\b",
     re.IGNORECASE,
 )
+# a bare "because" explains something, but on its own it does not make a text a report (a status update
+# says why a date slipped): it counts as a cause only in a text that has a stronger cue or a step
+_WEAK_CAUSE_RE = re.compile(r"\bbecause\b", re.IGNORECASE)
 # remedial verbs, in any tense; communication verbs (provide, post, share) are deliberately absent
-_VERBS = (
+_REMEDIAL = (
     r"(?:re-?)?(?:deploy|add|updat|implement|introduc|chang|fix|revok|replac|remov|disabl|enabl|modif|rewrit|"
-    r"automat|extend|enforc|restrict|block|creat|establish|develop|configur|patch|upgrad|migrat|train|retrain|"
-    r"review|audit|document|requir|monitor|mov|set\s+up|put\s+in\s+place|improv|enhanc|strengthen|rotat|"
-    r"issu|correct|adjust|amend|revis|separat|harden|schedul|switch|limit|check|verif|validat|test|"
-    r"install|reconfigur|clean|purg|decommission|retir|tighten|expand|perform|conduct|launch|build|built|"
-    r"wr(?:ite|ote|itten)|turn(?:ed)?\s+(?:on|off)|mak|made|instruct|appoint|hire|hir|assign|integrat|"
-    r"reinforc|refactor|redesign|reject|remind|educat|ensur|continu|pay|focus|re-?train)\w*"
+    r"automat|extend|enforc|restrict|block|creat|establish|develop|configur|patch|upgrad|migrat|train|"
+    r"document|requir|monitor|mov|set\s+up|put\s+in\s+place|improv|enhanc|strengthen|rotat|"
+    r"issu|correct|adjust|amend|revis|separat|harden|schedul|switch|limit|"
+    r"install|reconfigur|clean|purg|decommission|retir|tighten|expand|launch|build|built|"
+    r"wr(?:ite|ote|itten)|turn(?:ed)?\s+(?:on|off)|instruct|appoint|hire|hir|assign|integrat|"
+    r"reinforc|refactor|redesign|reject|remind|educat|ensur|continu|pay|focus)\w*"
 )
-_STEP_RE = re.compile(
+# looking into something is a step only as a commitment ("we will review ..."); "we checked ..." reports
+# an investigation that is already over
+_INVESTIGATIVE = r"(?:check|verif|validat|test|review|audit|investigat|analy[sz]|assess|scan|examin|re-?evaluat)\w*"
+_LEAD = (
     r"^(?:(?:to\s+(?:prevent|avoid|ensure|stop|make\s+sure|address|fix|remediate|mitigate)|in\s+order\s+to|"
     r"going\s+forward|moving\s+forward|in\s+(?:the\s+)?future|additionally|also|furthermore|moreover|"
     r"in\s+addition|since\s+then|finally|as\s+a\s+(?:\w+\s+)?(?:action|measure|step|fix))\b[^,.]{0,100}?,?\s+"
-    r"|[^,.]{1,60},\s+)?"
-    r"(?:and\s+)?we\s+(?:have\s+|had\s+|will\s+|shall\s+|would\s+|are\s+going\s+to\s+|plan\s+to\s+|"
-    r"intend\s+to\s+|are\s+(?:now\s+|currently\s+|also\s+)?|have\s+now\s+|now\s+)?(?:also\s+|now\s+|already\s+|"
-    r"immediately\s+|additionally\s+|further\s+)?(?:been\s+)?" + _VERBS + r"\b",
+    r"|[^,.]{1,60},\s+)?(?:and\s+)?we\s+"
+)
+_ADVERBS = r"(?:also\s+|now\s+|already\s+|immediately\s+|additionally\s+|further\s+)?"
+_FUTURE = r"(?:will|shall|would|are\s+going\s+to|plan\s+to|intend\s+to)\s+"
+_ANY_TENSE = rf"(?:(?:have|had|are(?:\s+now|\s+currently|\s+also)?)\s+|{_FUTURE})?"
+_STEP_RE = re.compile(
+    rf"{_LEAD}(?:{_ANY_TENSE}{_ADVERBS}(?:been\s+)?{_REMEDIAL}|{_FUTURE}{_ADVERBS}{_INVESTIGATIVE})\b",
     re.IGNORECASE,
 )
+# promises about the report or the bug itself are not remediation: "we will update this bug", "we will add the
+# times to the report in our next update"
 _CHATTER_RE = re.compile(
-    r"\bupdat\w*\s+(?:this|the)\s+(?:bug|thread|ticket|community|report)\b|\bkeep\s+(?:you|everyone)\b|"
-    r"\bupdat\w*\s+(?:you|everyone|mozilla)\b|\bpost\s+an?\s+update\b",
+    r"\b(?:updat|add|includ|post|put|amend|correct|revis)\w*\b[^.;]{0,60}?\b(?:(?:in|to|into|on)\s+)?"
+    r"(?:this|the|our|an?|next)\s+(?:(?:incident|full|next|final)\s+)?(?:bug|thread|ticket|report|update|comment|post)s?\b"
+    r"(?!\s+(?:job|process|service|script|pipeline|tool|system|procedure|server|mechanism|template|generator))"
+    r"|\bkeep\s+(?:you|everyone|the\s+community)\b|\bupdat\w*\s+(?:you|everyone|mozilla|the\s+community)\b",
     re.IGNORECASE,
 )
 _PLANNED_RE = re.compile(
@@ -68,7 +80,7 @@ _PLANNED_RE = re.compile(
 )
 _DATED_LINE_RE = re.compile(r"^\s*(?:[-*+•]\s*)?(?:\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})\b")
 _CLAUSE_SPLIT_RE = re.compile(r",?\s+and\s+(?=we\b)|;\s+", re.IGNORECASE)
-_SENTENCE_RE = re.compile(r"[^.!?]+(?:[.!?]+(?=\s|$)|$)")
+_SENTENCE_RE = re.compile(r"(?:[^.!?]|[.!?](?![\s.!?]|$))+(?:[.!?]+(?=\s|$)|$)")  # "v2.0" does not end one
 
 
 @dataclass
@@ -78,9 +90,11 @@ class ProseReading:
     root_causes: list[RootCause] = field(default_factory=list)
     action_items: list[ActionItem] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
+    strong_causes: int = 0  # cause sentences with a cue stronger than a bare "because"
 
     def __bool__(self) -> bool:
-        return bool(self.root_causes or self.action_items)
+        """Whether the text reads as a report: it commits to a step or states a cause in so many words."""
+        return bool(self.action_items) or self.strong_causes > 0
 
 
 def _paragraphs(lines: list[Line]) -> list[list[Line]]:
@@ -166,7 +180,9 @@ class _Reader:
         clauses = _clauses(self.text, s, e)
         first_step = next((i for i, (a, b) in enumerate(clauses) if _is_step(self.text[a:b])), None)
         sentence = self.text[s:e]
-        if first_step != 0 and _CAUSE_RE.search(sentence) and not sentence.endswith("?"):
+        strong = first_step != 0 and bool(_CAUSE_RE.search(sentence))
+        if first_step != 0 and (strong or _WEAK_CAUSE_RE.search(sentence)) and not sentence.endswith("?"):
+            self.found.strong_causes += strong
             lead_end = clauses[first_step - 1][1] if first_step is not None else e
             self.cause = (self.cause[0] if self.cause else s, lead_end)
         elif first_step is None and self.cause is not None and not _CLOSING_RE.match(sentence):

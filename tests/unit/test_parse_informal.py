@@ -226,3 +226,16 @@ def test_template_fields_are_not_taken_for_legacy_questions() -> None:
         "lessons_learned",
         "went_well",
     ]
+
+
+def test_causes_and_steps_written_as_list_items_start_after_the_marker() -> None:
+    text = (
+        "Our notes:\n- The root cause was a stale cache in the CAA checker.\n"
+        "- We have shortened the cache lifetime to 5 minutes on 2024-03-01.\n"
+    )
+    rep = parse_report(text, POSTED)
+    assert rep.report_type == "informal"
+    assert [text[c.start : c.end] for c in rep.root_causes] == ["The root cause was a stale cache in the CAA checker."]
+    (step,) = rep.action_items
+    assert text[step.start : step.end] == "We have shortened the cache lifetime to 5 minutes on 2024-03-01."
+    assert (step.due_date and step.due_date.isoformat(), step.status) == ("2024-03-01", "complete")

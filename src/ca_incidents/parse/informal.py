@@ -47,7 +47,8 @@ _REMEDIAL = (
     r"issu|correct|adjust|amend|revis|separat|harden|schedul|switch|limit|"
     r"install|reconfigur|clean|purg|decommission|retir|tighten|expand|launch|build|built|"
     r"wr(?:ite|ote|itten)|turn(?:ed)?\s+(?:on|off)|instruct|appoint|hire|hir|assign|integrat|"
-    r"reinforc|refactor|redesign|reject|remind|educat|ensur|continu|pay|focus)\w*"
+    r"reinforc|refactor|redesign|reject|remind|educat|ensur|continu|pay|focus|shorten|reduc|increas|rais|"
+    r"lower|align|split|renam|repair|resolv|remedi|mitigat|segregat|centrali[sz])\w*"
 )
 # looking into something is a step only as a commitment ("we will review ..."); "we checked ..." reports
 # an investigation that is already over
@@ -98,7 +99,8 @@ class ProseReading:
 
 
 def _paragraphs(lines: list[Line]) -> list[list[Line]]:
-    """Runs of consecutive prose lines; blank lines, code, tables and quoted lines end a run."""
+    """Runs of consecutive prose lines; blank lines, code, tables, quoted lines, a new list item or a gap (a section
+    left out of ``lines``) end a run."""
     out: list[list[Line]] = []
     run: list[Line] = []
     for line in [*lines, None]:
@@ -110,7 +112,7 @@ def _paragraphs(lines: list[Line]) -> list[list[Line]]:
             and table_cells(line.text) is None
             and not _DATED_LINE_RE.match(line.text)
         )
-        if prose and line is not None and not (run and bullet_match(line.text)):
+        if prose and line is not None and run and line.index == run[-1].index + 1 and not bullet_match(line.text):
             run.append(line)
             continue
         if run:
@@ -120,8 +122,9 @@ def _paragraphs(lines: list[Line]) -> list[list[Line]]:
 
 
 def _sentences(text: str, para: list[Line]) -> list[tuple[int, int]]:
-    """Sentence spans (document offsets) of a paragraph; a sentence may wrap across its lines."""
-    start, end = para[0].start, para[-1].end
+    """Sentence spans (document offsets) of a paragraph, after its list marker; a sentence may wrap across lines."""
+    marker = bullet_match(para[0].text)
+    start, end = para[0].start + (marker.end() if marker else 0), para[-1].end
     out = []
     for m in _SENTENCE_RE.finditer(text, start, end):
         s = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
@@ -142,10 +145,13 @@ def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _is_step(clause: str) -> bool:
+    if not _WE_RE.search(clause):
+        return False  # every step says who acts: "we ..."; checked first because most sentences fail here
     words = strip_markdown(clause)
     return bool(_STEP_RE.search(words)) and not _CHATTER_RE.search(words) and not words.rstrip().endswith("?")
 
 
+_WE_RE = re.compile(r"\bwe\b", re.IGNORECASE)
 _CLOSING_RE = re.compile(r"^\W*(?:we\s+)?(?:apologi[sz]e|thank|regards|best|sincerely|please|kind)", re.I)
 
 
@@ -191,12 +197,11 @@ class _Reader:
             return
         self.close_cause()
         steps = clauses[first_step:]
-        for k, (a, b) in enumerate(steps):
-            if not _is_step(self.text[a:b]):
-                continue
+        heads = [k for k, (a, b) in enumerate(steps) if _is_step(self.text[a:b])]
+        for n, k in enumerate(heads):
             # a clause that is no step ("it runs hourly") still belongs to the step before it
-            end = next((steps[m - 1][1] for m in range(k + 1, len(steps)) if _is_step(self.text[slice(*steps[m])])), e)
-            self.add_step(a, end)
+            last = heads[n + 1] - 1 if n + 1 < len(heads) else len(steps) - 1
+            self.add_step(steps[k][0], steps[last][1])
 
 
 def read_prose(

@@ -169,7 +169,7 @@ def test_a_ca_reply_that_explains_a_cause_stays_an_answer() -> None:
         {"count": 1, "author": "reviewer@root-program.example", "text": "Why was the step off?", "posted_at": None},
         {"count": 2, "author": CA, "text": reply, "posted_at": None},
     ]
-    roles = classify_bug(comments, assignee=CA)
+    roles = classify_bug(comments, assignee=CA).roles
     assert [r.role for r in roles] == ["informal", "question", "answer"]
 
 

@@ -188,4 +188,39 @@ def test_score_refuses_a_parse_older_than_the_comments(tmp_path: Path) -> None:
         score_corpus(con)
     parse_corpus(con)
     assert score_corpus(con).reports_scored > 0
+
+
+def test_a_comment_that_is_no_report_is_stored_without_a_composite(tmp_path: Path) -> None:
+    """A CA comment the roles count as an update but that holds no report gets a row with a NULL composite (and no
+    findings) instead of a perfect 100, also in a store whose table was created before the column was nullable."""
+    con = connect(tmp_path)
+    con.execute(
+        "CREATE TABLE report_scores (comment_id BIGINT PRIMARY KEY, bug_id BIGINT NOT NULL, text_sha256 VARCHAR NOT "
+        "NULL, parser_version VARCHAR NOT NULL, rubric_version VARCHAR NOT NULL, era VARCHAR, report_type VARCHAR "
+        "NOT NULL, composite DOUBLE NOT NULL, root_cause_score DOUBLE, actions_score DOUBLE, timeline_score DOUBLE, "
+        "conformance_score DOUBLE, thoroughness_score DOUBLE, candour_score DOUBLE, breakdown JSON, n_errors INTEGER "
+        "NOT NULL, n_warnings INTEGER NOT NULL, scored_at TIMESTAMP)"
+    )
+    ca = "pki@larkspur.example"
+    con.execute("INSERT INTO bugs (id, summary, creation_time, assigned_to) VALUES (1, 'Larkspur: x', ?, ?)",
+                [datetime(2024, 5, 1), ca])  # fmt: skip
+    texts = [
+        "We are still waiting for the vendor's answer; we will post the next update on Friday.",
+        "The outage was caused by a full disk. We moved the logs to a larger volume on 2024-05-02.",
+    ]
+    for count, text in enumerate(texts):
+        con.execute(
+            "INSERT INTO comments (id, bug_id, count, creator, creation_time, text, raw_text) VALUES (?,1,?,?,?,?,?)",
+            [count + 1, count, ca, datetime(2024, 5, 2 + count), text, text],
+        )
+    parse_corpus(con)
+    score_corpus(con)
+    rows = con.execute(
+        "SELECT s.comment_id, r.role, s.report_type, s.composite, s.breakdown, s.n_errors FROM report_scores s "
+        "JOIN reports r USING (comment_id) ORDER BY 1"
+    ).fetchall()
+    assert [(cid, role, kind) for cid, role, kind, *_ in rows] == [(1, "update", "other"), (2, "informal", "informal")]
+    assert rows[0][3:] == (None, "[]", 0)
+    assert rows[1][3] is not None
+    assert con.execute("SELECT count(*) FROM findings WHERE comment_id = 1").fetchone()[0] == 0
     con.close()

@@ -77,7 +77,7 @@ def test_bad_input_gives_a_clear_error(tmp_path: Path, content: bytes, message: 
 
 def test_empty_and_huge_files_give_a_clean_result(tmp_path: Path) -> None:
     _, empty = _lint(tmp_path, b"")
-    assert empty.exit_code == 0 and "0 errors" in empty.output
+    assert empty.exit_code == 0 and "not a report: the document is empty" in empty.output
     big = ("Some free text about a certificate problem, with no template at all. " * 15000)[:1_000_000]
     _, result = _lint(tmp_path, big)
     assert result.exception is None or isinstance(result.exception, SystemExit)
@@ -105,3 +105,56 @@ def test_lint_parses_its_file_once() -> None:
         data = lint_text("## Preliminary Incident Report\n### Summary\nA CRL expired.\n", era="v3.1")
     assert parse.call_count == 1
     assert data["era"] == "v3.1" and data["report_type"] == "preliminary"
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b"", "the document is empty"),
+        (b"  \n\n\t\n", "the document is empty"),
+        (b"Thanks for the pointer, I will read the linked thread tomorrow.\n", "template not recognised"),
+    ],
+)
+def test_a_document_that_is_no_report_gets_no_score(tmp_path: Path, content: bytes, why: str) -> None:
+    path, text = _lint(tmp_path, content)
+    assert text.exit_code == 0
+    (line,) = text.output.strip().splitlines()
+    assert line.startswith(f"{path}: not a report: {why}") and line.endswith("nothing was scored")
+    assert "composite" not in line
+    _, as_json = _lint(tmp_path, content, "--format", "json")
+    data = json.loads(as_json.output)
+    assert as_json.exit_code == 0
+    assert (data["is_report"], data["scores"]["composite"], data["scores"]["criteria"], data["findings"]) == (
+        False,
+        None,
+        {},
+        [],
+    )
+    assert data["message"].startswith(f"not a report: {why}")
+
+
+WEAK_PROSE = """Dear community,
+
+Some of our certificates were issued with an incorrect organisation name. This happened because an operator made a
+typing mistake when entering the order.
+
+We will remind our staff to pay more attention and we will improve our procedures.
+"""
+
+
+def test_an_informal_report_is_scored_on_the_causes_and_steps_read_from_its_prose(tmp_path: Path) -> None:
+    _, result = _lint(tmp_path, WEAK_PROSE, "--posted-at", "2019-02-06", "--format", "json")
+    data = json.loads(result.output)
+    assert (data["report_type"], data["is_report"], data["rules_era"]) == ("informal", True, None)
+    assert set(data["scores"]["criteria"]) == {"root_cause", "actions", "candour"}
+    assert data["scores"]["composite"] is not None and data["scores"]["composite"] < 100
+    by_rule: dict[str, list[str]] = {}
+    for f in data["findings"]:
+        by_rule.setdefault(f["rule"], []).append(" ".join(WEAK_PROSE[f["start"] : f["end"]].split()))
+    assert by_rule["human-error-root-cause"] == ["This happened because an operator made a typing mistake when "
+                                                 "entering the order."]  # fmt: skip
+    assert "we will improve our procedures." in by_rule["vague-action"]
+    assert "missing-timebound" in by_rule
+    assert result.exit_code == 1
+    _, text = _lint(tmp_path, WEAK_PROSE, "--posted-at", "2019-02-06")
+    assert "draft.md: informal report, no template;" in text.output

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 # whiteboard tags every bug carries, or that mark workflow rather than the kind of incident
 _WORKFLOW_TAGS = {"ca-compliance", "external", "leaf-revocation-delay-reported"}
-REPORT_TYPE_ORDER = ["preliminary", "full", "closure", "audit", "legacy", "update", "other"]
+REPORT_TYPE_ORDER = ["preliminary", "full", "closure", "audit", "legacy", "update", "informal", "other"]
 
 
 def _incident_tags(tags: object) -> list[str]:

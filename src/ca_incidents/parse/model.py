@@ -11,7 +11,8 @@ from datetime import date, datetime
 from typing import Any
 
 ERAS = ("legacy", "v1.0", "v2.0", "v3.0", "v3.1", "v3.2")
-REPORT_TYPES = ("preliminary", "full", "closure", "audit", "legacy", "update", "other")
+# "informal": prose with no template, whose causes and steps were read from its sentences; "other": no report
+REPORT_TYPES = ("preliminary", "full", "closure", "audit", "legacy", "update", "informal", "other")
 SECTION_NAMES = (
     "summary",
     "impact",
@@ -118,6 +119,13 @@ class ParsedReport:
     facts: Facts = field(default_factory=Facts)
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def is_report(self) -> bool:
+        """Whether the text reads as an incident report at all: a recognised report type, a section, or causes
+        and steps read from its prose. Anything else (an empty text, a thank-you note) is not scored: a score
+        for it would say "perfect report" about something that is no report."""
+        return self.report_type != "other" or bool(self.sections)
+
     def section(self, name: str) -> Section | None:
         """The first section with this canonical name, if any."""
         return next((s for s in self.sections if s.name == name), None)
@@ -139,6 +147,7 @@ class ParsedReport:
                 "era": self.era,
                 "era_in_force": self.era_in_force,
                 "report_type": self.report_type,
+                "is_report": self.is_report,
                 "sections": [asdict(s) for s in self.sections],
                 "root_causes": [asdict(r) for r in self.root_causes],
                 "action_items": [asdict(a) for a in self.action_items],

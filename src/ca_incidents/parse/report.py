@@ -13,6 +13,8 @@ from ca_incidents.parse.action_items import extract_action_items, extract_orphan
 from ca_incidents.parse.dates import detect_dayfirst, format_stamp
 from ca_incidents.parse.eras import detect_era, era_in_force
 from ca_incidents.parse.facts import extract_facts, extract_references
+from ca_incidents.parse.informal import ProseReading, read_prose
+from ca_incidents.parse.legacy import split_inline_labels
 from ca_incidents.parse.lines import MAX_CHARS, Line, mask_spans, quoted_spans, split_lines
 from ca_incidents.parse.model import ERAS, ParsedReport, Section
 from ca_incidents.parse.root_causes import extract_root_causes
@@ -20,7 +22,7 @@ from ca_incidents.parse.sections import Candidate, body_start, find_candidates, 
 from ca_incidents.parse.timeline import extract_timeline
 from ca_incidents.utc import to_naive_utc
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: paraphrased legacy labels, informal (prose) reports
 _MAIN = {"summary", "impact", "timeline", "root_cause", "action_items", "lessons_learned", "appendix"}
 
 
@@ -81,7 +83,7 @@ def _report_type(text: str, titles: str, names: list[str], questions: int, era: 
 def _parse(text: str, posted_at: datetime | None, warnings: list[str]) -> ParsedReport:
     spans = quoted_spans(text)
     masked = mask_spans(text, [(s, e) for s, e, _, _ in spans])
-    lines = split_lines(masked)
+    lines = split_inline_labels(split_lines(masked))
     candidates = find_candidates(lines)
     sections, questions = segment(masked, lines, candidates)
     names = [s.name for s in sections]
@@ -114,7 +116,13 @@ def _parse(text: str, posted_at: datetime | None, warnings: list[str]) -> Parsed
         warnings.extend(orphan_warnings)
     era = detect_era(masked, numbered_questions=questions, section_names=names, posted_at=posted_at)
     report_type = _report_type(masked, _titles(candidates, masked), names, questions, era, bool(action_items))
-    if report_type != "other" and era is None:
+    root_causes = extract_root_causes(masked, lines, sections, bodies)
+    if report_type == "other" and (prose := _read_prose(masked, lines, sections, posted_at, dayfirst)):
+        report_type, era = "informal", None  # written as prose: no template whose rules could apply
+        sections = sorted([*sections, *prose.sections], key=lambda s: (s.start, -s.end))
+        root_causes.extend(prose.root_causes)
+        action_items.extend(prose.action_items)
+    if report_type not in ("other", "informal") and era is None:
         era = era_in_force(posted_at) or "v3.2"
     if report_type == "other" and not sections:
         era = None
@@ -123,13 +131,22 @@ def _parse(text: str, posted_at: datetime | None, warnings: list[str]) -> Parsed
         report_type=report_type,
         era_in_force=era_in_force(posted_at),
         sections=sections,
-        root_causes=extract_root_causes(masked, lines, sections, bodies),
+        root_causes=root_causes,
         action_items=action_items,
         timeline=timeline,
         references=extract_references(masked),
         facts=extract_facts(masked, sections),
         warnings=warnings,
     )
+
+
+def _read_prose(
+    text: str, lines: list[Line], sections: list[Section], posted_at: datetime | None, dayfirst: bool
+) -> ProseReading:
+    """Causes and steps written as prose, outside the sections that hold dated or itemised content."""
+    held = [(s.start, s.end) for s in sections if s.name in ("timeline", "root_cause", "action_items", "appendix")]
+    free = [ln for ln in lines if not any(a <= ln.start < b for a, b in held)]
+    return read_prose(text, free, posted_at=posted_at, dayfirst=dayfirst)
 
 
 def parse_report(text: str, posted_at: datetime | date | None = None) -> ParsedReport:

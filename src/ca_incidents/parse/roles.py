@@ -19,8 +19,8 @@ from ca_incidents.parse.model import ParsedReport
 from ca_incidents.parse.report import parse_report
 
 ROLES_VERSION = "2"  # 2: a comment is CA-side exactly when its author is one of the bug's CA accounts
-ROLES = ("preliminary", "full", "closure", "audit", "legacy", "update", "question", "answer", "other")
-REPORT_ROLES = ("preliminary", "full", "closure", "audit", "legacy", "update")
+ROLES = ("preliminary", "full", "closure", "audit", "legacy", "update", "informal", "question", "answer", "other")
+REPORT_ROLES = ("preliminary", "full", "closure", "audit", "legacy", "update", "informal")
 ROOT_PROGRAM_DOMAINS = (
     "mozilla.com",
     "mozilla.org",
@@ -149,7 +149,9 @@ def classify_comment(
     elif not ca_side and _QUESTION_CUES.search(own):
         role = "question"
     elif ca_side and (open_question or spans):
-        role = "answer"
+        role = "answer"  # a reply stays an answer even when it explains a cause (the Q&A metrics count it)
+    elif ca_side and report.report_type == "informal":
+        role = "informal"
     elif ca_side and re.search(r"\bupdate\b|\baction items?\b|\bstatus\b", own, re.I):
         role = "update"
     else:

@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS comment_roles (       -- every comment, reports or no
     count              INTEGER NOT NULL,
     creator            VARCHAR,
     creation_time      TIMESTAMP,
-    role               VARCHAR NOT NULL,         -- preliminary|full|closure|audit|legacy|update|question|answer|other
+    role               VARCHAR NOT NULL,         -- preliminary|full|closure|audit|legacy|update|informal|question|answer|other
     is_ca_side         BOOLEAN NOT NULL,
     quoted_spans       JSON,                     -- [{"start", "end", "author", "comment_count"}]
     own_chars          INTEGER,                  -- characters of the comment's own (unquoted) text
@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS comment_roles (       -- every comment, reports or no
     parser_version     VARCHAR NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS reports (             -- one row per report comment (roles preliminary..update)
+CREATE TABLE IF NOT EXISTS reports (             -- one row per report comment (roles preliminary..informal)
     comment_id         BIGINT PRIMARY KEY,
     bug_id             BIGINT NOT NULL,
     count              INTEGER NOT NULL,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ca_incidents.parse.legacy import label_chain, match_label
 from ca_incidents.parse.lines import Line, bullet_match, is_separator_row, strip_markdown, table_cells
 from ca_incidents.parse.model import Section
 
@@ -72,7 +73,11 @@ _QUESTION_KEYS = {
     6: r"how and why|\bwhy\b|root cause|detection|\barose\b|\bmistakes?\b|\bexplanation\b",
     7: r"\bsteps?\b|\bprevent|\bremediat|\bresolv|\bactions?\b|\brecurr|\bplan\b",
 }
-_NUMBERED_RE = re.compile(r"^\s*(?:q(?:uestion)?\s*)?(\d{1,2})\s*(?:[.)](?!\d)|:(?!\d))\s*(.*)$", re.IGNORECASE | re.S)
+_NUMBERED_RE = re.compile(
+    r"^\s*(?:(?:(?:q(?:uestion)?|topic)\s*#?\s*)?(\d{1,2})\s*(?:[.)](?!\d)|:(?!\d))"  # "6.", "6)", "Q6:", "Question 6)"
+    r"|(?:question|topic)\s*#?\s*(\d{1,2})\s*(?:[-–—]\s|$))\s*(.*)$",  # "Topic 2 - ...", a bare "Question 6"
+    re.IGNORECASE | re.S,
+)
 CF_RE = re.compile(r"^(?:[-*+]\s+)?\W{0,4}contributing\s+factor\s*(?:#\s*)?(\d*)\s*[:.\-–—)]?\s*(.*)$", re.I)
 _ATX_RE = re.compile(r"^\s{0,3}(#{1,6})(?:\s+|$)(.*?)\s*#*\s*$")
 _BOLD_RE = re.compile(
@@ -95,6 +100,7 @@ class Candidate:
     question_text: str = ""
     is_cf: bool = False
     cf_title: str = ""
+    inline_answer: bool = False  # a numbered question label whose answer follows on the same line (``rest``)
 
 
 def normalize_label(text: str) -> str:
@@ -172,6 +178,20 @@ def _candidate(line: Line, next_line: Line | None) -> Candidate | None:
     return None
 
 
+_LONG_LABEL_RE = re.compile(r"^(?P<label>[A-Za-z][^:?|\n]{80,160}?)\s*[:?]\s+(?P<rest>\S.*)$")
+
+
+def _long_label(line: Line) -> Candidate | None:
+    """A label too long for an ordinary ``Label: text`` line that paraphrases a legacy question ("List of steps we
+    are taking to resolve the situation and make sure it will not happen again: ...")."""
+    m = _LONG_LABEL_RE.match(line.text)
+    if line.in_code or not m or match_label(m.group("label")) is None:
+        return None
+    return Candidate(
+        line, "plain", 7, strip_markdown(m.group("label")), m.group("rest").strip(), line.start + m.start("rest")
+    )
+
+
 def _numbering(cand: Candidate) -> None:
     """Fill ``number``/``question_text``/``is_cf`` from the candidate's raw line."""
     raw = strip_markdown(cand.line.text[:400])
@@ -182,10 +202,28 @@ def _numbering(cand: Candidate) -> None:
     if cand.kind == "table":
         return
     if m := _NUMBERED_RE.match(raw):
-        n = int(m.group(1))
+        n = int(m.group(1) or m.group(2))
         if 1 <= n <= 7:
             cand.number = n
-            cand.question_text = m.group(2).strip()
+            cand.question_text = m.group(3).strip()
+            _inline_answer(cand)
+
+
+def _inline_answer(cand: Candidate) -> None:
+    """ "6) Explanation about how and why the mistakes were made: the renewal ..." - a numbered question label
+    with its answer on the same line: the answer becomes the candidate's ``rest``."""
+    assert cand.number is not None
+    m = re.match(r"(?P<label>[^:?\n]{4,200}?)\s*[:?]\s+(?P<rest>\S.*)$", cand.question_text, re.S)
+    if not m or len(m.group("rest").split()) < 3:
+        return
+    label = m.group("label")
+    matched = match_label(label)
+    if not (question_matches(cand.number, label) or (matched is not None and matched.question == cand.number)):
+        return
+    offset = cand.line.text.find(m.group("rest"))
+    if offset >= 0:
+        cand.rest, cand.rest_start = m.group("rest").strip(), cand.line.start + offset
+        cand.inline_answer = True
 
 
 def find_candidates(lines: list[Line]) -> list[Candidate]:
@@ -202,7 +240,7 @@ def find_candidates(lines: list[Line]) -> list[Candidate]:
             raw = strip_markdown(line.text[:400])
             if _NUMBERED_RE.match(raw) and not line.in_code and not line.text.lstrip().startswith(">"):
                 cand = Candidate(line, "plain", 7, raw)
-            else:
+            elif (cand := _long_label(line)) is None:
                 continue
         _numbering(cand)
         out.append(cand)
@@ -219,8 +257,9 @@ class _Open:
 class _Segmenter:
     """The context-dependent decisions of :func:`segment`, kept as small methods."""
 
-    def __init__(self, lines: list[Line]) -> None:
+    def __init__(self, lines: list[Line], legacy: dict[int, int]) -> None:
         self.lines = lines
+        self.legacy = legacy  # line start -> legacy question its paraphrased label names
         self.opened: list[_Open] = []
         self.boundaries: list[tuple[int, bool]] = []  # (offset, closes_top)
         self.top: _Open | None = None
@@ -238,7 +277,7 @@ class _Segmenter:
         if n <= self.last_q:
             self.prev_rejected_number = n
             return None
-        keyed = question_matches(n, text)
+        keyed = question_matches(n, text) or self.legacy.get(cand.line.start) == n
         sequential = (
             self.last_q >= 1 and n <= self.last_q + 2 and self.prev_rejected_number != n - 1 and cand.line.indent == 0
         )
@@ -246,6 +285,16 @@ class _Segmenter:
             return n
         self.prev_rejected_number = n
         return None
+
+    def _paraphrased(self, cand: Candidate) -> int | None:
+        """The legacy question an unnumbered label paraphrases ("Timeline of the actions:"), when the exact alias
+        table does not already name its section and it follows the questions seen so far."""
+        q = self.legacy.get(cand.line.start)
+        if q is None or cand.number is not None or q <= self.last_q:
+            return None
+        if alias(normalize_label(cand.title), strong=cand.kind != "bullet") is not None:
+            return None
+        return q
 
     def _content_since(self, cand: Candidate) -> bool:
         """Whether the last opened section has any content (inline answer or lines) before ``cand``."""
@@ -314,6 +363,8 @@ class _Segmenter:
                 self.in_cf = True
             return
         q = self._question(cand)
+        if q is None:
+            q = self._paraphrased(cand)
         if q is not None:
             self.last_q = q
             self.questions += 1
@@ -361,10 +412,46 @@ class _Segmenter:
 
 def segment(text: str, lines: list[Line], candidates: list[Candidate]) -> tuple[list[Section], int]:
     """Canonical sections of a report, and how many numbered questions were recognised."""
-    seg = _Segmenter(lines)
+    seg = _Segmenter(lines, legacy_labels(candidates))
     for cand in candidates:
         seg.feed(cand)
     return seg.sections(text), seg.questions
+
+
+_MODERN_SECTIONS = frozenset(
+    {"lessons_learned", "went_well", "didnt_go_well", "lucky", "related_incidents", "closure_summary"}
+)
+
+
+def _label_text(cand: Candidate) -> str | None:
+    """What a candidate would be labelled with if it paraphrased a legacy question; None when the line does not
+    read as a label (a sentence, a bullet, an indented line)."""
+    if cand.is_cf or cand.kind == "bullet" or cand.line.indent > 3:
+        return None
+    if cand.number is not None:
+        if cand.inline_answer:
+            return cand.question_text[: len(cand.question_text) - len(cand.rest)]
+        return cand.question_text or None
+    if cand.kind in ("atx", "setext", "bold", "table") or cand.rest:
+        return cand.title
+    return cand.title if cand.line.text.rstrip().endswith((":", "?")) else None
+
+
+def legacy_labels(candidates: list[Candidate]) -> dict[int, int]:
+    """Line start -> legacy question, for the candidates whose labels paraphrase the numbered questions as a
+    believable chain (:func:`ca_incidents.parse.legacy.label_chain`).
+
+    Empty for a document written in a Markdown template (a section only the v2+ templates have, or a
+    contributing-factor block): there, "Total number of certificates:" is a field, not question 4.
+    """
+    for cand in candidates:
+        if cand.is_cf or (
+            cand.kind != "bullet" and alias(normalize_label(cand.title), strong=True) in _MODERN_SECTIONS
+        ):
+            return {}
+    labelled = [(cand, text) for cand in candidates if (text := _label_text(cand))]
+    chain = label_chain([match_label(text) for _, text in labelled])
+    return {cand.line.start: q for (cand, _), q in zip(labelled, chain, strict=True) if q is not None}
 
 
 def body_start(text: str, section: Section, candidates: list[Candidate]) -> int:
@@ -376,12 +463,12 @@ def body_start(text: str, section: Section, candidates: list[Candidate]) -> int:
             if cand.number is not None and cand.question_text and not is_question_text(cand.number, cand.question_text):
                 # "6) The list was typed manually..." - the answer starts right after the number
                 m = re.match(
-                    r"\s*(?:\*\*|__)?\s*(?:q(?:uestion)?\s*)?\d{1,2}\s*[.):]\s*",
+                    r"\s*(?:\*\*|__)?\s*(?:(?:q(?:uestion)?|topic)\s*#?\s*)?\d{1,2}\s*[.):]\s*",
                     text[cand.line.start :],
                     re.I,
                 )
                 return cand.line.start + (m.end() if m else 0)
-            if cand.rest and cand.kind != "setext" and cand.number is None:
+            if cand.rest and cand.kind != "setext" and (cand.number is None or cand.inline_answer):
                 return cand.rest_start
             return min(cand.line.end + 1, section.end)
     return section.start

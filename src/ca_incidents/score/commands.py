@@ -99,7 +99,9 @@ def _rules_cmd(
     rule_id: Annotated[str | None, typer.Argument(help="One rule id; all rules when omitted.")] = None,
 ) -> None:
     """Print the rule catalogue: what each rule checks, why, the guideline clause and examples."""
+    from ca_incidents.parse.model import REPORT_TYPES
     from ca_incidents.score.rules import catalogue, format_rule
+    from ca_incidents.score.scorer import criteria_for
 
     cat = catalogue()
     if rule_id is not None:
@@ -110,6 +112,14 @@ def _rules_cmd(
     typer.echo(f"Rubric {cat.rubric_version}. Criteria (weight):")
     for name, (weight, title) in cat.criteria.items():
         typer.echo(f"  {name:13} {weight:.2f}  {title}")
+    typer.echo("Criteria in the composite, by report type:")
+    for report_type in REPORT_TYPES:
+        if report_type != "other":
+            typer.echo(f"  {report_type:13} {', '.join(criteria_for(report_type))}")
+    typer.echo(
+        f"  {'other':13} {', '.join(criteria_for('other'))} when it has a section; "
+        "no score at all when it has none (not a report)"
+    )
     for rule in cat.rules.values():
         typer.echo("")
         typer.echo(format_rule(rule))

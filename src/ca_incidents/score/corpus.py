@@ -44,8 +44,10 @@ class ScoreStats:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the score tables if missing."""
+    """Create the score tables if missing; a store from before texts that are no report got a NULL composite
+    has its NOT NULL constraint lifted."""
     con.execute(stage_schema_sql("score"))
+    con.execute("ALTER TABLE report_scores ALTER COLUMN composite DROP NOT NULL")
 
 
 def _todo(con: duckdb.DuckDBPyConnection, rubric: str, force: bool) -> tuple[list[tuple[Any, ...]], int, list[int]]:

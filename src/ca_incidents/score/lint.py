@@ -77,11 +77,25 @@ def lint_text(
         },
     }
     data["rules_era"] = result.era
+    if not data["is_report"]:
+        data["message"] = not_a_report_message(text)
     return data
+
+
+def not_a_report_message(text: str) -> str:
+    """Why a document got no score, in words a CA can act on."""
+    if not text.strip():
+        return "not a report: the document is empty; nothing was scored"
+    return (
+        "not a report: template not recognised (no report headings, legacy questions, sections, cause statements "
+        "or remediation steps were found); nothing was scored"
+    )
 
 
 def format_text(name: str, data: dict[str, Any]) -> list[str]:
     """``FILE:LINE:COL: severity rule-id message`` lines, then a one-line summary."""
+    if not data["is_report"]:
+        return [f"{name}: {data['message']}"]
     lines = [f"{name}:{f['line']}:{f['column']}: {f['severity']} {f['rule']} {f['message']}" for f in data["findings"]]
     counts = {s: sum(1 for f in data["findings"] if f["severity"] == s) for s in ("error", "warning", "info")}
     scores = data["scores"]

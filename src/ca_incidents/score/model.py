@@ -36,8 +36,11 @@ class CriterionScore:
 
 @dataclass
 class ReportScore:
-    """Per-criterion scores and the composite; the composite is never shown without this breakdown."""
+    """Per-criterion scores and the composite; the composite is never shown without this breakdown.
 
-    composite: float
+    ``composite`` is None for a text that is not a report (:attr:`ParsedReport.is_report`): nothing was scored.
+    """
+
+    composite: float | None
     criteria: list[CriterionScore] = field(default_factory=list)
     rubric_version: str = ""

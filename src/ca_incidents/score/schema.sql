@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS report_scores (       -- one row per scored report co
     rubric_version     VARCHAR NOT NULL,         -- rules.yaml rubric_version (incremental key)
     era                VARCHAR,                  -- era whose rules were applied
     report_type        VARCHAR NOT NULL,
-    composite          DOUBLE NOT NULL,          -- weighted mean of the applicable criteria, 0-100
+    composite          DOUBLE,                   -- weighted mean of the applicable criteria, 0-100; NULL: not a report
     root_cause_score   DOUBLE,                   -- per-criterion 0-100; NULL when the criterion does not apply
     actions_score      DOUBLE,
     timeline_score     DOUBLE,

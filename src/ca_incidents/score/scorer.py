@@ -43,6 +43,7 @@ _CRITERIA_BY_TYPE = {
     "preliminary": ("conformance", "thoroughness", "candour"),
     "closure": ("conformance", "actions", "candour"),
     "update": ("actions", "candour"),
+    "informal": ("root_cause", "actions", "candour"),  # prose: only what its sentences could be read for
     "other": ("candour",),
 }
 
@@ -63,9 +64,14 @@ def effective_era(parsed: ParsedReport, override: str | None = None) -> str | No
     return override if override in ERAS else parsed.era
 
 
+def criteria_for(report_type: str) -> tuple[str, ...]:
+    """The criteria the composite of a report of this type averages (``ca-incidents rules`` lists them)."""
+    return _CRITERIA_BY_TYPE.get(report_type, ("candour",)) or tuple(catalogue().criteria)
+
+
 def _criterion_scores(findings: list[Finding], era: str | None, report_type: str) -> list[CriterionScore]:
     cat = catalogue()
-    wanted = _CRITERIA_BY_TYPE.get(report_type, ("candour",)) or tuple(cat.criteria)
+    wanted = criteria_for(report_type)
     applicable = {r.criterion for r in cat.rules.values() if r.applies(era)}
     counts = Counter(f.rule for f in findings)
     out = []
@@ -102,6 +108,8 @@ def _families(era: str | None) -> list[ModuleType]:
 
 def _score(ctx: Context) -> ScoredReport:
     cat = catalogue()
+    if not ctx.parsed.is_report:
+        return ScoredReport(ctx.era, ctx.report_type, [], ReportScore(None, [], cat.rubric_version), ctx.parsed)
     found: set[Finding] = set()
     for family in _families(ctx.era):
         found.update(f for f in family.detect(ctx) if cat.rule(f.rule).applies(ctx.era))

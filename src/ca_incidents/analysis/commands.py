@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-DATA_DIR = typer.Option(Path("data"), "--data-dir", help="Directory holding corpus.duckdb.")
+from ca_incidents.cli_groups import DataDir, cli_settings, ready_data_dir
+
 SNAPSHOT = typer.Option(None, "--snapshot", help="Read a verified snapshot directory instead of the store.")
 DATE_FROM = typer.Option(None, "--from", help="First filing date (YYYY-MM-DD), inclusive.")
 DATE_TO = typer.Option(None, "--to", help="Last filing date (YYYY-MM-DD), inclusive.")
@@ -48,7 +49,7 @@ def _print_frame(console, title: str, frame, limit: int | None = None) -> None:
 @proposal_app.command("evaluate")
 def proposal_evaluate(
     file: Annotated[Path, typer.Argument(help="A proposal YAML file (see proposals/README.md).")],
-    data_dir: Path = DATA_DIR,
+    data_dir: DataDir = None,
     snapshot: Path = SNAPSHOT,
     date_from: str = DATE_FROM,
     date_to: str = DATE_TO,
@@ -67,8 +68,9 @@ def proposal_evaluate(
     except ProposalError as exc:
         _fail(str(exc))
         return
+    folder = None if snapshot else ready_data_dir(data_dir, "parse")
     try:
-        corpus = load_corpus(data_dir, snapshot, date_from, date_to, ",".join(ca or []))
+        corpus = load_corpus(folder, snapshot, date_from, date_to, ",".join(ca or []))
         result = evaluate(proposal, corpus)
     except (ProposalError, FileNotFoundError, ValueError, RuntimeError) as exc:
         _fail(str(exc))
@@ -88,9 +90,14 @@ def proposal_evaluate(
 
 
 def report(
-    data_dir: Path = DATA_DIR,
+    data_dir: DataDir = None,
     snapshot: Path = SNAPSHOT,
-    out: Path = typer.Option(Path("reports"), "--out", help="Where to write the HTML reports and figures."),
+    out: Path = typer.Option(
+        None,
+        "--out",
+        help="Where to write the HTML reports and figures (default: $CA_INCIDENTS_REPORT_DIR or reports).",
+        show_default=False,
+    ),
     date_from: str = DATE_FROM,
     date_to: str = DATE_TO,
     ca: list[str] = CA_FILTER,
@@ -101,10 +108,10 @@ def report(
 
     from ca_incidents.analysis.reporting import render_reports
 
-    if snapshot is None and not (data_dir / "corpus.duckdb").exists():
-        _fail(f"no corpus at {data_dir}/corpus.duckdb: run `ca-incidents demo` or `ca-incidents harvest` first")
+    out = cli_settings(report_dir=out).report_dir
+    folder = None if snapshot else ready_data_dir(data_dir, "metrics")
     parameters = {
-        "data_dir": str(data_dir.resolve()),
+        "data_dir": str(folder.resolve()) if folder else "",
         "snapshot": str(snapshot.resolve()) if snapshot else "",
         "date_from": date_from or "",
         "date_to": date_to or "",

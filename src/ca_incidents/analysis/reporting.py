@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[3] / "notebooks"
+from ca_incidents.bundled import bundled_dir
+
 KERNEL = "python3"
 
 
@@ -60,7 +61,7 @@ def report_parameters(parameters: dict, reports_dir: Path) -> dict:
 
 def render_reports(parameters: dict, reports_dir: Path, notebooks: list[Path] | None = None) -> list[RenderedNotebook]:
     """Execute every notebook (in reading order) and write ``reports/<name>.html`` plus the front page."""
-    chosen = notebooks if notebooks is not None else sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
+    chosen = notebooks if notebooks is not None else sorted(bundled_dir("notebooks").glob("[0-9]*.ipynb"))
     reports_dir = Path(reports_dir).resolve()
     parameters = report_parameters(parameters, reports_dir)
     executed_dir = reports_dir / "executed"

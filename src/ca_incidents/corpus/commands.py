@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ca_incidents.cli_groups import snapshot_app
+from ca_incidents.cli_groups import DataDir, cli_settings, ready_data_dir, snapshot_app
 
 SnapshotDir = Annotated[Path, typer.Argument(help="A directory written by `snapshot export`.")]
-DATA_DIR = typer.Option(Path("data"), "--data-dir", help="Directory holding corpus.duckdb.")
 owners_app = typer.Typer(help="Review how CA owners are read from bug summaries.", no_args_is_help=True)
 whiteboard_app = typer.Typer(
     help="Review how whiteboard tags and Next update dates are read.", no_args_is_help=True
@@ -27,13 +26,14 @@ def snapshot_export(
     out_dir: Annotated[
         Path, typer.Argument(help="New or empty directory for the Parquet files and manifest.json.")
     ],
-    data_dir: Path = DATA_DIR,
+    data_dir: DataDir = None,
 ) -> None:
     """Write every corpus table to Parquet plus a manifest (row counts, sha256s, harvest query and time)."""
     from ca_incidents.corpus.snapshot import SnapshotError, export_snapshot
 
+    folder = ready_data_dir(data_dir, "harvest")
     try:
-        manifest = export_snapshot(data_dir, out_dir)
+        manifest = export_snapshot(folder, out_dir)
     except (SnapshotError, FileNotFoundError) as exc:
         _fail(str(exc))
         return
@@ -58,12 +58,13 @@ def snapshot_verify(
 @snapshot_app.command("import")
 def snapshot_import(
     snapshot_dir: SnapshotDir,
-    data_dir: Path = DATA_DIR,
+    data_dir: DataDir = None,
     replace: bool = typer.Option(False, "--replace", help="Replace an existing corpus.duckdb."),
 ) -> None:
     """Verify a snapshot, then load it into a fresh corpus so any stage can start from it."""
     from ca_incidents.corpus.snapshot import SnapshotError, import_snapshot
 
+    data_dir = cli_settings(data_dir=data_dir).data_dir
     try:
         manifest = import_snapshot(snapshot_dir, data_dir, replace=replace)
     except SnapshotError as exc:
@@ -74,18 +75,13 @@ def snapshot_import(
 
 
 @owners_app.command("review")
-def owners_review(data_dir: Path = DATA_DIR) -> None:
+def owners_review(data_dir: DataDir = None) -> None:
     """List bugs whose owner is not from the alias table (id, source, prefix, owner, brand, summary): owners
     read from a new prefix, to confirm or alias, and bugs with no owner."""
     from ca_incidents.corpus.owners import owner_review
     from ca_incidents.corpus.store import connect
 
-    try:
-        con = connect(data_dir, read_only=True)
-    except FileNotFoundError as exc:
-        _fail(str(exc))
-        return
-    with con:
+    with connect(ready_data_dir(data_dir, "harvest"), read_only=True) as con:
         rows = owner_review(con)
         total = con.execute("SELECT count(*) FROM bugs").fetchall()[0][0]
     for bug_id, summary, m in rows:
@@ -100,7 +96,7 @@ def owners_review(data_dir: Path = DATA_DIR) -> None:
 
 @whiteboard_app.command("review")
 def whiteboard_review(
-    data_dir: Path = DATA_DIR,
+    data_dir: DataDir = None,
     history: bool = typer.Option(True, "--history/--no-history", help="Also check past whiteboard values."),
     assumed: bool = typer.Option(False, "--assumed", help="Also list dates read by the US month-day rule."),
 ) -> None:
@@ -108,12 +104,7 @@ def whiteboard_review(
     from ca_incidents.corpus.store import connect
     from ca_incidents.corpus.whiteboard import next_update_issues
 
-    try:
-        con = connect(data_dir, read_only=True)
-    except FileNotFoundError as exc:
-        _fail(str(exc))
-        return
-    with con:
+    with connect(ready_data_dir(data_dir, "harvest"), read_only=True) as con:
         issues = next_update_issues(con, history=history, include_assumed=assumed)
     for issue in issues:
         when = issue.changed_at.isoformat() if issue.changed_at else "current"

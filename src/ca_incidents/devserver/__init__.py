@@ -2,7 +2,7 @@
 
 from ca_incidents.devserver import FixtureCorpus, serve
 with serve(FixtureCorpus.from_dir("data/demo-corpus"), latency=0.05) as server:
-    harvest(HarvestConfig(base_url=server.url, ...))
+    harvest(HarvestConfig(data_dir, ClientConfig(cache_dir=..., base_url=server.url)))
     server.requests["comment"]      # requests seen, by endpoint kind
     server.corpus.touch(1900001, comment="...")   # change a bug between runs
 """

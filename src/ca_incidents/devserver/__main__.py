@@ -1,4 +1,4 @@
-"""``python -m ca_incidents.devserver --corpus data/demo-corpus --port 8765``: serve fixtures for manual use."""
+"""``python -m ca_incidents.devserver [--corpus DIR] --port 8765``: serve fixtures (default: the demo corpus)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import logging
 import threading
 
+from ca_incidents.bundled import bundled_dir
 from ca_incidents.devserver import FixtureCorpus, start
 from ca_incidents.devserver.faults import TRANSIENT_MIX, Faults, RateLimitEmulator
 
@@ -13,7 +14,7 @@ from ca_incidents.devserver.faults import TRANSIENT_MIX, Faults, RateLimitEmulat
 def main(argv: list[str] | None = None) -> None:
     """Parse options, start the server and wait for Ctrl-C."""
     parser = argparse.ArgumentParser(prog="python -m ca_incidents.devserver", description=__doc__)
-    parser.add_argument("--corpus", default="data/demo-corpus", help="demo-corpus folder (with bugs/*.yaml)")
+    parser.add_argument("--corpus", default=None, help="folder with bugs/*.yaml (default: the bundled demo corpus)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
@@ -23,7 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     server = start(
-        FixtureCorpus.from_dir(args.corpus),
+        FixtureCorpus.from_dir(args.corpus or bundled_dir("demo-corpus")),
         host=args.host,
         port=args.port,
         latency=args.latency,

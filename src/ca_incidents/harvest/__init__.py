@@ -1,12 +1,11 @@
 """Harvest Bugzilla CA compliance bugs into the corpus store (incremental, resumable, replayable offline).
 
-from ca_incidents.harvest import HarvestConfig, harvest
-result = harvest(HarvestConfig(base_url=server.url, data_dir=Path("data/demo")))
+from ca_incidents.harvest import ClientConfig, HarvestConfig, default_cache_dir, harvest
+client = ClientConfig(cache_dir=default_cache_dir(data_dir), base_url=server.url)
+result = harvest(HarvestConfig(data_dir, client))
 """
 
 from ca_incidents.harvest.client import (
-    API_KEY_ENV,
-    DEFAULT_BASE_URL,
     USER_AGENT,
     BugzillaClient,
     ClientConfig,
@@ -14,6 +13,7 @@ from ca_incidents.harvest.client import (
     OfflineCacheMiss,
     RateLimited,
     RetryPolicy,
+    default_cache_dir,
 )
 from ca_incidents.harvest.harvester import (
     DEFAULT_COMPONENTS,
@@ -24,8 +24,6 @@ from ca_incidents.harvest.harvester import (
 )
 
 __all__ = [
-    "API_KEY_ENV",
-    "DEFAULT_BASE_URL",
     "DEFAULT_COMPONENTS",
     "DEFAULT_PRODUCTS",
     "USER_AGENT",
@@ -37,5 +35,6 @@ __all__ = [
     "OfflineCacheMiss",
     "RateLimited",
     "RetryPolicy",
+    "default_cache_dir",
     "harvest",
 ]

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from requests_cache import NEVER_EXPIRE, CacheMixin
@@ -33,13 +33,15 @@ from tenacity import (
 )
 
 from ca_incidents import __version__
+from ca_incidents.settings import ANONYMOUS_RATE_LIMIT, DEFAULT_BASE_URL
+
+if TYPE_CHECKING:
+    from ca_incidents.settings import Settings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "https://bugzilla.mozilla.org"
 PROJECT_URL = "https://github.com/ca-incidents/ca-incidents"
 USER_AGENT = f"ca-incidents/{__version__} (+{PROJECT_URL})"
-API_KEY_ENV = "BUGZILLA_API_KEY"
 API_KEY_HEADER = "X-BUGZILLA-API-KEY"
 # Every spelling a key could travel under; requests-cache compares these names case-sensitively.
 IGNORED_PARAMETERS = (
@@ -52,7 +54,7 @@ IGNORED_PARAMETERS = (
     "api_key",
 )
 FIXED_HEADERS = {"Accept": "application/json", "Accept-Encoding": "gzip, deflate", "User-Agent": USER_AGENT}
-ANONYMOUS_RATE_LIMIT = 60.0  # requests per minute; BMO allows 75 per endpoint group
+CACHE_DIRNAME = "http-cache"
 
 
 class HarvestError(Exception):
@@ -102,14 +104,35 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class ClientConfig:
-    """Where to talk to and how politely."""
+    """Where to talk to, where to record the answers, and how politely."""
 
+    cache_dir: Path
     base_url: str = DEFAULT_BASE_URL
-    cache_dir: Path = Path("data/http-cache")
     offline: bool = False
-    api_key: str | None = field(default=None, repr=False)
+    api_key: str | None = field(default=None, repr=False)  # None: anonymous
     rate_limit: float = ANONYMOUS_RATE_LIMIT  # requests per minute (network only; cache hits are free)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    def __post_init__(self) -> None:
+        if self.rate_limit <= 0:
+            raise ValueError("rate limit must be positive (requests per minute)")
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, offline: bool = False, cache_dir: Path | None = None) -> ClientConfig:
+        """The client the settings describe; the cache defaults to ``<data_dir>/http-cache``."""
+        return cls(
+            cache_dir=cache_dir if cache_dir is not None else default_cache_dir(settings.data_dir),
+            base_url=settings.base_url,
+            offline=offline,
+            api_key=settings.api_key_value(),
+            rate_limit=settings.rate_limit,
+        )
+
+
+def default_cache_dir(data_dir: Path) -> Path:
+    """Where a data dir keeps its recorded HTTP answers (what ``--offline`` replays)."""
+    return Path(data_dir) / CACHE_DIRNAME
 
 
 def is_cacheable(response: requests.Response) -> bool:
@@ -242,7 +265,7 @@ class BugzillaClient:
 
     def url(self, path: str, params: Sequence[tuple[str, str]] = ()) -> str:
         """The full URL of a request (what the cache is keyed on; never holds the key)."""
-        prepared = requests.Request("GET", self.config.base_url.rstrip("/") + path, params=list(params)).prepare()
+        prepared = requests.Request("GET", self.config.base_url + path, params=list(params)).prepare()
         return str(prepared.url)
 
     def get(self, path: str, params: Sequence[tuple[str, str]] = ()) -> Any:
@@ -315,7 +338,7 @@ class BugzillaClient:
                 self._gave_up = RateLimited(
                     f"Bugzilla is still rate-limiting after {policy.max_rate_limit_pauses} pause(s) of "
                     f"{policy.rate_limit_pause:g} s; stopping. Rerun later (the harvest resumes where it stopped), "
-                    f"or set {API_KEY_ENV} to use an authenticated account."
+                    "or set CA_INCIDENTS_API_KEY (or BUGZILLA_API_KEY) to use an authenticated account."
                 )
                 raise self._gave_up
             self._blocked_until = self._clock() + policy.rate_limit_pause

@@ -11,9 +11,14 @@ import logging
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from ca_incidents.cli_groups import DataDir
+
+if TYPE_CHECKING:
+    from ca_incidents.settings import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_OFFLINE_MISS = 0, 1, 2, 3
 
@@ -71,25 +76,57 @@ def _corpus_overview(data_dir: Path) -> dict[str, Any]:
     }
 
 
-def harvest_command(
-    base_url: Annotated[str, typer.Option(help="Bugzilla server root; the REST API is under /rest.")] = (
-        "https://bugzilla.mozilla.org"
+BaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        help="Bugzilla server root; the REST API is under /rest (default: $CA_INCIDENTS_BASE_URL or "
+        "https://bugzilla.mozilla.org).",
+        show_default=False,
     ),
-    data_dir: Annotated[Path, typer.Option(help="Where corpus.duckdb lives.")] = Path("data"),
+]
+RateLimit = Annotated[
+    str | None,
+    typer.Option(
+        help="Client-side limit, e.g. 60/min; BMO blocks above 75/min (default: $CA_INCIDENTS_RATE_LIMIT or 60).",
+        show_default=False,
+    ),
+]
+Offline = Annotated[bool, typer.Option(help="Replay the recorded runs from the HTTP cache; no network.")]
+
+
+def harvest_settings(data_dir: Path | None, base_url: str | None, rate_limit: str | None) -> Settings:
+    """The settings with the harvest options on top; ``SettingsError`` (a ValueError) when one is out of bounds."""
+    from ca_incidents.settings import load_settings
+
+    return load_settings(
+        data_dir=data_dir, base_url=base_url, rate_limit=parse_rate(rate_limit) if rate_limit is not None else None
+    )
+
+
+def harvest_failure(exc: Exception) -> tuple[int, str]:
+    """Exit code and one-line message for a harvest that stopped (shared by `harvest` and `run`)."""
+    from ca_incidents.harvest import OfflineCacheMiss
+
+    if isinstance(exc, OfflineCacheMiss):
+        return EXIT_OFFLINE_MISS, str(exc)
+    return EXIT_FAILED, f"{exc} (rerun to resume; finished batches are kept)"
+
+
+def harvest_command(
+    base_url: BaseUrl = None,
+    data_dir: DataDir = None,
     cache_dir: Annotated[Path | None, typer.Option(help="HTTP cache (default: <data-dir>/http-cache).")] = None,
     since: Annotated[
         str | None, typer.Option(help="Only bugs changed since this UTC date/time (default: since the last run).")
     ] = None,
-    offline: Annotated[bool, typer.Option(help="Replay the recorded runs from the cache; no network.")] = False,
+    offline: Offline = False,
     product: Annotated[list[str] | None, typer.Option(help="Repeatable (default: CA Program, NSS).")] = None,
     component: Annotated[
         list[str] | None, typer.Option(help="Repeatable (default: CA Certificate Compliance).")
     ] = None,
     attachment_bodies: Annotated[bool, typer.Option(help="Also download text/CSV attachment contents.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; one JSON summary line.")] = False,
-    rate_limit: Annotated[str, typer.Option(help="Client-side limit, e.g. 60/min (BMO blocks above 75/min).")] = (
-        "60/min"
-    ),
+    rate_limit: RateLimit = None,
     concurrency: Annotated[int, typer.Option(help="Parallel requests (1-16).")] = 4,
     page_size: Annotated[int, typer.Option(help="Bugs per search page (at most 10000).")] = 500,
     batch_size: Annotated[int, typer.Option(help="Bugs per comment/history/attachment request.")] = 100,
@@ -99,45 +136,46 @@ def harvest_command(
 ) -> None:
     """Harvest CA compliance bugs (comments, history, attachment metadata) into the corpus store.
 
+    The API key comes from $CA_INCIDENTS_API_KEY (or $BUGZILLA_API_KEY) and is never written anywhere.
     Exit codes: 0 ok, 1 harvest failed, 2 usage error, 3 offline cache miss.
     """
+    from dataclasses import replace
+
     from ca_incidents.harvest import (
         DEFAULT_COMPONENTS,
         DEFAULT_PRODUCTS,
+        ClientConfig,
         HarvestConfig,
         HarvestError,
-        OfflineCacheMiss,
         RetryPolicy,
         harvest,
     )
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s", stream=sys.stderr)
     try:
+        settings = harvest_settings(data_dir, base_url, rate_limit)
+        client = replace(
+            ClientConfig.from_settings(settings, offline=offline, cache_dir=cache_dir),
+            retry=RetryPolicy(rate_limit_pause=rate_limit_pause),
+        )
         config = HarvestConfig(
-            base_url=base_url,
-            data_dir=data_dir,
-            cache_dir=cache_dir,
+            settings.data_dir,
+            client,
             products=tuple(product) if product else DEFAULT_PRODUCTS,
             components=tuple(component) if component else DEFAULT_COMPONENTS,
             since=parse_since(since),
-            offline=offline,
             attachment_bodies=attachment_bodies,
             page_size=page_size,
             batch_size=batch_size,
             concurrency=concurrency,
-            rate_limit=parse_rate(rate_limit),
-            retry=RetryPolicy(rate_limit_pause=rate_limit_pause),
         )
     except (ValueError, typer.BadParameter) as exc:
         _fail(quiet, EXIT_USAGE, str(exc))
         return
     try:
         result = harvest(config) if quiet else _harvest_with_progress(config)
-    except OfflineCacheMiss as exc:
-        _fail(quiet, EXIT_OFFLINE_MISS, str(exc))
-        return
     except HarvestError as exc:
-        _fail(quiet, EXIT_FAILED, f"{exc} (rerun to resume; finished batches are kept)")
+        _fail(quiet, *harvest_failure(exc))
         return
     summary = {**result.summary(), "corpus": _corpus_overview(config.data_dir)}
     if quiet:

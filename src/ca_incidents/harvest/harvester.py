@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -25,13 +24,9 @@ import duckdb
 from ca_incidents.corpus import connect
 from ca_incidents.harvest import replay
 from ca_incidents.harvest.client import (
-    ANONYMOUS_RATE_LIMIT,
-    API_KEY_ENV,
-    DEFAULT_BASE_URL,
     BugzillaClient,
     ClientConfig,
     OfflineCacheMiss,
-    RetryPolicy,
     batch_request,
 )
 from ca_incidents.harvest.replay import RunRecord
@@ -62,22 +57,17 @@ Progress = Callable[[str, int, int | None], None]
 
 @dataclass(frozen=True)
 class HarvestConfig:
-    """What to harvest, from where, into where, and how politely."""
+    """What to harvest and into which store; ``client`` says from where and how politely."""
 
-    base_url: str = DEFAULT_BASE_URL
-    data_dir: Path = Path("data")
-    cache_dir: Path | None = None  # default: <data_dir>/http-cache
+    data_dir: Path
+    client: ClientConfig
     products: tuple[str, ...] = DEFAULT_PRODUCTS
     components: tuple[str, ...] = DEFAULT_COMPONENTS
     since: dt.datetime | None = None  # naive UTC; None = incremental from the last complete run
-    offline: bool = False
     attachment_bodies: bool = False
     page_size: int = 500
     batch_size: int = 100
     concurrency: int = 4
-    rate_limit: float = ANONYMOUS_RATE_LIMIT  # requests per minute
-    api_key: str | None = field(default=None, repr=False)  # None: read BUGZILLA_API_KEY
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
     overlap: dt.timedelta = dt.timedelta(minutes=5)
     progress: Progress | None = field(default=None, compare=False, repr=False)
 
@@ -88,16 +78,22 @@ class HarvestConfig:
             raise ValueError(f"batch size must be 1..{MAX_BATCH} (longer URLs get 414 from BMO)")
         if not 1 <= self.concurrency <= 16:
             raise ValueError("concurrency must be 1..16")
-        if self.rate_limit <= 0:
-            raise ValueError("rate limit must be positive (requests per minute)")
         if not self.products or not self.components:
             raise ValueError("at least one product and one component are needed")
         if self.offline and self.since is not None:
             raise ValueError("--since cannot be combined with --offline: a replay uses the recorded runs")
 
     @property
+    def offline(self) -> bool:
+        return self.client.offline
+
+    @property
+    def base_url(self) -> str:
+        return self.client.base_url
+
+    @property
     def cache_path(self) -> Path:
-        return self.cache_dir if self.cache_dir is not None else Path(self.data_dir) / "http-cache"
+        return self.client.cache_dir
 
 
 @dataclass
@@ -322,7 +318,7 @@ def _cursor(con: duckdb.DuckDBPyConnection, config: HarvestConfig) -> dt.datetim
         t
         for q, url, t, done in _harvest_runs(con)
         if done
-        and url == config.base_url.rstrip("/")
+        and url == config.base_url
         and tuple(q.get("product", ())) == config.products
         and tuple(q.get("component", ())) == config.components
         and not q.get("user_since")
@@ -375,7 +371,7 @@ def _online(
         since = to_api_time(cursor - config.overlap) if cursor else None
     run = RunRecord(
         run_id=uuid.uuid4().hex,
-        base_url=config.base_url.rstrip("/"),
+        base_url=config.base_url,
         products=config.products,
         components=config.components,
         db_time=db_time,
@@ -413,19 +409,10 @@ def _offline(
 def harvest(config: HarvestConfig) -> HarvestResult:
     """Harvest (or, offline, replay) the configured bugs into ``<data_dir>/corpus.duckdb``."""
     started = time.monotonic()
-    api_key = config.api_key if config.api_key is not None else os.environ.get(API_KEY_ENV) or None
-    client_config = ClientConfig(
-        base_url=config.base_url.rstrip("/"),
-        cache_dir=config.cache_path,
-        offline=config.offline,
-        api_key=api_key,
-        rate_limit=config.rate_limit,
-        retry=config.retry,
-    )
     result = HarvestResult(offline=config.offline)
     con = connect(config.data_dir)
     try:
-        with BugzillaClient(client_config) as client:
+        with BugzillaClient(config.client) as client:
             try:
                 (_offline if config.offline else _online)(config, con, client, result)
             finally:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-DATA_DIR = typer.Option(Path("data"), "--data-dir", help="Folder holding corpus.duckdb.")
+from ca_incidents.cli_groups import DataDir, ready_data_dir
 
 
 def _as_of(value: str | None) -> datetime | None:
@@ -24,12 +24,12 @@ def _as_of(value: str | None) -> datetime | None:
     return to_naive_utc(moment)
 
 
-def metrics_cmd(data_dir: Path = DATA_DIR) -> None:
+def metrics_cmd(data_dir: DataDir = None) -> None:
     """Compute incident-handling metrics into incident_metrics, ca_metrics and the detail tables."""
     from ca_incidents.corpus import connect
     from ca_incidents.metrics.build import build_metrics
 
-    con = connect(data_dir)
+    con = connect(ready_data_dir(data_dir, "parse"))
     counts = build_metrics(con)
     for table, n in counts.items():
         typer.echo(f"{table}: {n} rows")
@@ -38,7 +38,7 @@ def metrics_cmd(data_dir: Path = DATA_DIR) -> None:
 def dossier_cmd(
     ca_owner: str = typer.Argument(..., help='CA owner as in `bugs.ca_owner`, e.g. "Northwind Trust".'),
     html: Path | None = typer.Option(None, "--html", help="Also write the dossier as HTML to this file."),
-    data_dir: Path = DATA_DIR,
+    data_dir: DataDir = None,
 ) -> None:
     """Print one CA's record: incidents, scores, deadlines missed, open commitments, recurrences."""
     from ca_incidents.corpus import connect
@@ -46,7 +46,7 @@ def dossier_cmd(
     from ca_incidents.metrics.digest import source_base
     from ca_incidents.metrics.dossier import build_dossier, render_html, render_text
 
-    con = connect(data_dir, read_only=True)
+    con = connect(ready_data_dir(data_dir, "score"), read_only=True)
     d = build_dossier(con, compute(con), ca_owner, source_base(con))
     if not d.incidents:
         typer.echo(f"no incidents for CA owner {ca_owner!r}", err=True)
@@ -59,13 +59,13 @@ def dossier_cmd(
 def digest_cmd(
     as_of: str | None = typer.Option(None, "--as-of", help="Replay this date (YYYY-MM-DD, end of day UTC)."),
     html: Path | None = typer.Option(None, "--html", help="Also write the digest as HTML to this file."),
-    data_dir: Path = DATA_DIR,
+    data_dir: DataDir = None,
 ) -> None:
     """What needs a root program's attention on a day (default: now)."""
     from ca_incidents.corpus import connect
     from ca_incidents.metrics.digest import build_digest, render_html, render_text, source_base
 
-    con = connect(data_dir, read_only=True)
+    con = connect(ready_data_dir(data_dir, "parse"), read_only=True)
     m, lines = build_digest(con, _as_of(as_of))
     base = source_base(con)
     typer.echo(render_text(lines, m.as_of, base))

@@ -8,13 +8,11 @@ from typing import Annotated
 
 import typer
 
-from ca_incidents.cli_groups import evaluate_app
-
-DataDir = Annotated[Path, typer.Option("--data-dir", help="Directory holding corpus.duckdb.")]
+from ca_incidents.cli_groups import DataDir, evaluate_app, ready_data_dir
 
 
 def _parse_cmd(
-    data_dir: DataDir = Path("data"),
+    data_dir: DataDir = None,
 ) -> None:
     """Parse every new or changed comment into reports, sections, timelines and action items."""
     from rich.console import Console
@@ -23,8 +21,9 @@ def _parse_cmd(
     from ca_incidents.corpus import connect
     from ca_incidents.parse.corpus import parse_corpus
 
+    folder = ready_data_dir(data_dir, "harvest")
     console = Console()
-    con = connect(data_dir)
+    con = connect(folder)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("parsing bugs", total=None)
 
@@ -48,7 +47,7 @@ def _parse_cmd(
 
 def _show_cmd(
     bug_id: Annotated[int, typer.Argument(help="Bugzilla bug id.")],
-    data_dir: DataDir = Path("data"),
+    data_dir: DataDir = None,
 ) -> None:
     """Print a bug's parsed structure: comment roles, reports, sections, timeline, action items, facts."""
     from rich.console import Console
@@ -57,11 +56,7 @@ def _show_cmd(
     from ca_incidents.parse.show import render_bug
 
     console = Console()
-    try:
-        con = connect(data_dir, read_only=True)
-    except FileNotFoundError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
+    con = connect(ready_data_dir(data_dir, "parse"), read_only=True)
     try:
         if not render_bug(con, bug_id, console):
             raise typer.Exit(1)

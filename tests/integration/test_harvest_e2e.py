@@ -19,7 +19,15 @@ import pytest
 
 from ca_incidents.corpus import connect
 from ca_incidents.devserver import TRANSIENT_MIX, Faults, FixtureCorpus, serve, synthetic_activity
-from ca_incidents.harvest import HarvestConfig, HarvestError, OfflineCacheMiss, RetryPolicy, harvest
+from ca_incidents.harvest import (
+    ClientConfig,
+    HarvestConfig,
+    HarvestError,
+    OfflineCacheMiss,
+    RetryPolicy,
+    default_cache_dir,
+    harvest,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -40,8 +48,13 @@ def corpus_of(records: list[dict]) -> FixtureCorpus:
     return FixtureCorpus.from_records(records, synthetic_activity)
 
 
-def config(url: str, data_dir: Path, **overrides) -> HarvestConfig:
-    return HarvestConfig(base_url=url, data_dir=data_dir, rate_limit=1e6, retry=FAST, api_key="", **overrides)
+def config(
+    url: str, data_dir: Path, *, cache_dir: Path | None = None, offline: bool = False, api_key: str | None = None,
+    retry: RetryPolicy = FAST, **overrides,
+) -> HarvestConfig:
+    client = ClientConfig(cache_dir=cache_dir or default_cache_dir(data_dir), base_url=url, offline=offline,
+                          api_key=api_key, rate_limit=1e6, retry=retry)  # fmt: skip
+    return HarvestConfig(data_dir, client, **overrides)
 
 
 def tables(data_dir: Path) -> dict[str, list[tuple]]:
@@ -177,7 +190,7 @@ def test_the_api_key_never_reaches_cache_db_or_logs_and_private_comments_are_not
     ]  # fmt: skip
     caplog.set_level(logging.DEBUG)
     with serve(FixtureCorpus(bugs), insider_keys=(key,), faults=Faults(script=["503"])) as server:
-        harvest(replace(config(server.url, tmp_path), api_key=key))
+        harvest(config(server.url, tmp_path, api_key=key))
         assert all(r.authenticated for r in server.log)
         assert all(key not in r.path and key not in json.dumps(r.params) for r in server.log)
     con = connect(tmp_path, read_only=True)
@@ -245,7 +258,7 @@ def test_a_persistent_rate_limit_stops_the_harvest_after_the_allowed_pauses(tmp_
     policy = replace(FAST, rate_limit_pause=0.4, max_rate_limit_pauses=2)
     with serve(FixtureCorpus(bugs), rate_limit=RateLimitEmulator(limit=1, window=60, block=0.3)) as server:
         with pytest.raises(HarvestError, match="still rate-limiting"):
-            harvest(replace(config(server.url, tmp_path, batch_size=1, concurrency=1), retry=policy))
+            harvest(config(server.url, tmp_path, batch_size=1, concurrency=1, retry=policy))
         faults = [r.fault for r in server.log if r.fault]
     assert "blocked" not in faults  # nobody knocked while blocked: the pause covered the block
     assert faults.count("rate_limit") == 3  # one per pause allowed, plus the one that made us stop

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from datetime import date, datetime
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from ca_incidents.bundled import bundled_dir
 from ca_incidents.cli import app
 from ca_incidents.corpus import parse_whiteboard
 from ca_incidents.metrics.build import Metrics, compute, write_metrics
@@ -23,35 +23,30 @@ from ca_incidents.metrics.deadlines import MISSED_UPDATE_RULES
 from ca_incidents.metrics.digest import build_digest, render_html, render_text, source_base
 from ca_incidents.metrics.dossier import build_dossier
 from ca_incidents.metrics.dossier import render_html as dossier_html
+from tests.conftest import copy_store
 
 pytestmark = pytest.mark.integration
-DEMO = Path(__file__).resolve().parents[2] / "data" / "demo-corpus"
+DEMO = bundled_dir("demo-corpus")
 AS_OF = datetime(2026, 11, 29, 23, 59, 59)  # the demo corpus's "today" (README: open_state)
 
 
 @pytest.fixture(scope="session")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Serve the demo corpus, harvest it, parse it and build the metrics into a temporary store."""
+def metrics_store(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared demo store with its metrics rewritten as of the demo corpus's day (not the harvest's clock)."""
     from ca_incidents.corpus import connect
-    from ca_incidents.devserver import serve
-    from ca_incidents.harvest import HarvestConfig, harvest
-    from ca_incidents.parse import parse_corpus
 
-    data_dir = tmp_path_factory.mktemp("demo-metrics")
-    with serve(DEMO) as server:
-        harvest(HarvestConfig(base_url=server.url, data_dir=data_dir, rate_limit=1e6))
+    data_dir = copy_store(demo_store, tmp_path_factory.mktemp("demo-metrics"))
     con = connect(data_dir)
-    parse_corpus(con)
     write_metrics(con, compute(con, AS_OF))
     con.close()
     return data_dir
 
 
 @pytest.fixture(scope="session")
-def demo(demo_store: Path):
+def demo(metrics_store: Path):
     from ca_incidents.corpus import connect
 
-    con = connect(demo_store, read_only=True)
+    con = connect(metrics_store, read_only=True)
     yield con, compute(con, AS_OF)
     con.close()
 
@@ -273,8 +268,7 @@ def test_html_escapes_bugzilla_text(demo) -> None:
 
 
 def test_cli_metrics_dossier_digest(demo_store: Path, tmp_path: Path) -> None:
-    shutil.copy(demo_store / "corpus.duckdb", tmp_path / "corpus.duckdb")  # the session keeps one open
-    demo_store = tmp_path
+    demo_store = copy_store(demo_store, tmp_path)  # metrics writes to it
     runner = CliRunner()
     out = runner.invoke(app, ["metrics", "--data-dir", str(demo_store)])
     assert out.exit_code == 0, out.output

@@ -79,13 +79,14 @@ def activity(record: dict[str, Any]) -> dict[str, Any]:
 def real_store(real_bug_records: list[dict], tmp_path_factory: pytest.TempPathFactory) -> Path:
     from ca_incidents.corpus import connect
     from ca_incidents.devserver import FixtureCorpus, serve
-    from ca_incidents.harvest import HarvestConfig, harvest
+    from ca_incidents.harvest import ClientConfig, HarvestConfig, default_cache_dir, harvest
     from ca_incidents.metrics.build import build_metrics
     from ca_incidents.parse import parse_corpus
 
     data_dir = tmp_path_factory.mktemp("real-metrics")
     with serve(FixtureCorpus.from_records(real_bug_records, activity=activity)) as server:
-        harvest(HarvestConfig(base_url=server.url, data_dir=data_dir, rate_limit=1e6))
+        client = ClientConfig(cache_dir=default_cache_dir(data_dir), base_url=server.url, rate_limit=1e6)
+        harvest(HarvestConfig(data_dir, client))
     con = connect(data_dir)
     parse_corpus(con)
     build_metrics(con, datetime(2026, 4, 1))

@@ -1,12 +1,11 @@
 """The notebooks run top to bottom on the demo corpus, give identical tables on a rerun, and escape Bugzilla text.
 
-One session-scoped demo store (harvested from the local server, then every stage that exists) is shared by
-all tests here; its first bug's CA owner is replaced by an HTML probe so the reports' escaping is tested.
+The session's shared demo store (tests/conftest.py) is read as is, and once copied with its first bug's CA owner
+replaced by an HTML probe, so the reports' escaping is tested.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from html import escape as html_escape
@@ -17,61 +16,41 @@ import pytest
 from typer.testing import CliRunner
 
 from ca_incidents.analysis.loaders import corpus_manifest_sha256
-from ca_incidents.analysis.reporting import NOTEBOOK_DIR, execute_notebook, render_reports, report_parameters
+from ca_incidents.analysis.reporting import execute_notebook, render_reports, report_parameters
+from ca_incidents.bundled import bundled_dir
 from ca_incidents.cli import app
+from tests.conftest import copy_store
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.integration]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
-PROPOSALS = sorted((REPO_ROOT / "proposals").glob("*.yaml"))
+NOTEBOOKS = sorted(bundled_dir("notebooks").glob("[0-9]*.ipynb"))
+PROPOSALS = sorted(bundled_dir("proposals").glob("*.yaml"))
 PROBE = '<img src=x onerror="alert(1)"> Probe CA'
 RAW_TAG, ESCAPED_TAG = "<img src=x onerror", "&lt;img src=x onerror"  # nbconvert may re-serialise the quotes
 REQUIRED_PARAMETERS = ("data_dir", "snapshot", "date_from", "date_to", "ca_filter", "figures_dir", "seed")
-# each later stage, where its entry point lives (first found wins), run when it exists
-LATER_STAGES = (
-    (("ca_incidents.score", "score_corpus"),),
-    (("ca_incidents.metrics", "build_metrics"), ("ca_incidents.metrics.build", "build_metrics")),
-)
-
-
-def _module(name: str):
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
 
 
 @pytest.fixture(scope="session")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo corpus harvested from the local server, with every stage that is available run on it."""
+def probe_store(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the shared demo store whose first bug's CA owner is an HTML probe (metrics rebuilt with it)."""
     from ca_incidents.corpus import connect
-    from ca_incidents.devserver import serve
-    from ca_incidents.harvest import HarvestConfig, harvest
-    from ca_incidents.parse import parse_corpus
+    from ca_incidents.metrics import build_metrics
 
-    data_dir = tmp_path_factory.mktemp("demo-store")
-    with serve(REPO_ROOT / "data" / "demo-corpus") as server:
-        harvest(HarvestConfig(base_url=server.url, data_dir=data_dir, rate_limit=6000))
+    data_dir = copy_store(demo_store, tmp_path_factory.mktemp("probe-store"))
     con = connect(data_dir)
     try:
-        parse_corpus(con)
         con.execute("UPDATE normalised_bugs SET ca_owner = ? WHERE bug_id = (SELECT min(id) FROM bugs)", [PROBE])
-        for alternatives in LATER_STAGES:
-            found = [getattr(_module(m), n, None) for m, n in alternatives]
-            stage = next((f for f in found if f is not None), None)
-            if stage is not None:
-                stage(con)
+        build_metrics(con)
     finally:
         con.close()
     return data_dir
 
 
 @pytest.fixture(scope="session")
-def first_run(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def first_run(probe_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every notebook executed once and published as HTML."""
     reports = tmp_path_factory.mktemp("reports-a")
-    render_reports({"data_dir": str(demo_store)}, reports)
+    render_reports({"data_dir": str(probe_store)}, reports)
     return reports
 
 
@@ -97,7 +76,7 @@ def test_notebooks_are_commit_clean_with_a_parameters_cell():
         assert not any("run.provenance()" in "".join(c["source"]) for c in code[:-1]), "no provenance up front"
 
 
-def test_every_notebook_runs_and_publishes_html_and_figures(first_run: Path, demo_store: Path):
+def test_every_notebook_runs_and_publishes_html_and_figures(first_run: Path, probe_store: Path):
     pages = sorted(p.name for p in first_run.glob("*.html"))
     assert pages == sorted([f"{p.stem}.html" for p in NOTEBOOKS] + ["index.html"])
     figures = {p.name for p in (first_run / "figures").iterdir()}
@@ -105,7 +84,7 @@ def test_every_notebook_runs_and_publishes_html_and_figures(first_run: Path, dem
         pngs = {n for n in figures if n.startswith(notebook.stem) and n.endswith(".png")}
         assert pngs, f"{notebook.stem} wrote no figure"
         assert {n[:-4] + ".svg" for n in pngs} <= figures, "every PNG has an SVG twin"
-    digest = corpus_manifest_sha256(demo_store)
+    digest = corpus_manifest_sha256(probe_store)
     for notebook in NOTEBOOKS:
         provenance = pd.read_csv(first_run / "tables" / notebook.stem / "provenance.csv").set_index("item")
         assert provenance.loc["manifest_sha256", "value"] == digest
@@ -130,11 +109,11 @@ def test_bugzilla_text_is_escaped_in_the_html(first_run: Path):
     assert any(ESCAPED_TAG in text for text in pages.values()), "the probe CA should appear, escaped"
 
 
-def test_rerun_on_the_snapshot_gives_identical_tables_and_figures(first_run: Path, demo_store: Path, tmp_path: Path):
+def test_rerun_on_the_snapshot_gives_identical_tables_and_figures(first_run: Path, probe_store: Path, tmp_path: Path):
     """Second run from an exported snapshot of the same store: same manifest hash, same tables, same figures."""
     from ca_incidents.corpus import export_snapshot
 
-    manifest = export_snapshot(demo_store, tmp_path / "snapshot")
+    manifest = export_snapshot(probe_store, tmp_path / "snapshot")
     out = tmp_path / "out"
     parameters = report_parameters({"data_dir": "", "snapshot": str(tmp_path / "snapshot")}, out)
     for notebook in NOTEBOOKS:

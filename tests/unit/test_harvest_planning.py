@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,12 @@ import typer
 
 from ca_incidents.corpus import connect
 from ca_incidents.harvest import replay
+from ca_incidents.harvest.client import ClientConfig, default_cache_dir
 from ca_incidents.harvest.commands import parse_rate, parse_since
 from ca_incidents.harvest.harvester import HarvestConfig, plan_batches, search_params
 from ca_incidents.harvest.replay import RunRecord
 from ca_incidents.harvest.store import Batch, load_sync, write_batch
+from ca_incidents.settings import load_settings
 
 T0 = dt.datetime(2024, 5, 1, 12, 0, 0)
 FIVE_MIN = dt.timedelta(minutes=5)
@@ -80,11 +83,24 @@ def test_search_params_page_by_bug_id_with_z_times():
 
 
 def test_config_rejects_pages_above_the_bmo_cap_and_offline_with_since():
+    client = ClientConfig(cache_dir=default_cache_dir(Path("x")))
     with pytest.raises(ValueError, match="page size"):
-        HarvestConfig(page_size=10_001)
+        HarvestConfig(Path("x"), client, page_size=10_001)
     with pytest.raises(ValueError, match="offline"):
-        HarvestConfig(offline=True, since=T0)
-    assert HarvestConfig(data_dir=Path("x")).cache_path == Path("x/http-cache")
+        HarvestConfig(Path("x"), replace(client, offline=True), since=T0)
+    with pytest.raises(ValueError, match="rate limit"):
+        replace(client, rate_limit=0)
+    assert HarvestConfig(Path("x"), client).cache_path == Path("x/http-cache")
+
+
+def test_the_client_comes_from_the_settings_with_the_legacy_key_variable(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("CA_INCIDENTS_API_KEY", raising=False)
+    monkeypatch.setenv("BUGZILLA_API_KEY", "legacy-key")
+    monkeypatch.setenv("CA_INCIDENTS_BASE_URL", "http://127.0.0.1:8765/")
+    client = ClientConfig.from_settings(load_settings(data_dir=Path("d")), offline=True)
+    assert client == ClientConfig(cache_dir=Path("d/http-cache"), base_url="http://127.0.0.1:8765", offline=True,
+                                  api_key="legacy-key")  # fmt: skip
+    assert "legacy-key" not in repr(client)
 
 
 def test_run_log_round_trip_marks_completed_runs_and_skips_torn_lines(tmp_path: Path):

@@ -104,12 +104,13 @@ def report(
     seed: int = typer.Option(20261129, "--seed", help="Seed for any randomness in the notebooks."),
 ) -> None:
     """Execute every notebook on the corpus and write reports/*.html, figures (PNG + SVG) and tables (CSV)."""
+    out = cli_settings(report_dir=out).report_dir
+    folder = None if snapshot else ready_data_dir(data_dir, "metrics")
+
     from papermill.exceptions import PapermillExecutionError
 
     from ca_incidents.analysis.reporting import render_reports
 
-    out = cli_settings(report_dir=out).report_dir
-    folder = None if snapshot else ready_data_dir(data_dir, "metrics")
     parameters = {
         "data_dir": str(folder.resolve()) if folder else "",
         "snapshot": str(snapshot.resolve()) if snapshot else "",

@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import sysconfig
-import time
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,6 @@ def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subpr
 
 
 def test_the_installed_wheel_runs_the_demo_and_the_parser_evaluation_outside_the_repo(tmp_path: Path) -> None:
-    started = time.monotonic()
     dist = tmp_path / "dist"
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(dist),
           str(REPO_ROOT)], cwd=tmp_path)  # fmt: skip
@@ -62,4 +60,3 @@ def test_the_installed_wheel_runs_the_demo_and_the_parser_evaluation_outside_the
     assert "index.html" in pages and len(pages) >= 6, (pages, demo.stderr[-2000:])
     evaluation = _run([cli, "evaluate", "parser"], cwd=work, env=env)
     assert "parser on heldout" in evaluation.stdout
-    assert time.monotonic() - started < 240

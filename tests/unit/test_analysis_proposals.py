@@ -184,12 +184,12 @@ def test_cli_reports_malformed_file_with_line(tmp_path):
 def test_cli_without_a_corpus_names_the_missing_step(tmp_path):
     proposal = PROPOSALS_DIR / "lessons-learned.yaml"
     result = CliRunner().invoke(app, ["proposal", "evaluate", str(proposal), "--data-dir", str(tmp_path / "none")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a missing stage is a usage error (tests/unit/test_stage_prerequisites.py)
     assert "ca-incidents harvest" in result.output
     assert "Traceback" not in result.output
 
 
 def test_report_without_a_corpus_names_the_missing_step(tmp_path):
     result = CliRunner().invoke(app, ["report", "--data-dir", str(tmp_path / "none"), "--out", str(tmp_path / "r")])
-    assert result.exit_code == 1
-    assert "ca-incidents demo" in result.output
+    assert result.exit_code == 2
+    assert "ca-incidents harvest" in result.output

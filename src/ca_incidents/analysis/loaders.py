@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ca_incidents.parse.eras import ERA_STARTS, era_in_force
+from ca_incidents.settings import load_settings
 
 BUGZILLA_URL = "https://bugzilla.mozilla.org"
 # wide columns nobody analyses: dropped on load to keep memory small on the real corpus
@@ -209,13 +210,14 @@ def _filter(tables: dict[str, pd.DataFrame], start: date | None, end: date | Non
 
 
 def load_corpus(
-    data_dir: Path | str | None = "data",
+    data_dir: Path | str | None = None,
     snapshot: Path | str | None = None,
     date_from: str | date | None = None,
     date_to: str | date | None = None,
     ca_filter: str | Iterable[str] | None = None,
 ) -> Corpus:
-    """Load the corpus (a verified snapshot when given, else ``<data_dir>/corpus.duckdb``) for a period and CAs.
+    """Load the corpus (a verified snapshot when given, else ``<data_dir>/corpus.duckdb``, by default the
+    settings' data dir) for a period and CAs.
 
     The period selects bugs by their filing date (both ends inclusive); every derived table follows its bugs.
     """
@@ -226,9 +228,7 @@ def load_corpus(
         tables, digest = _read_snapshot(path)
         source = f"snapshot {path.name}"
     else:
-        if data_dir is None:
-            raise ValueError("give data_dir or snapshot")
-        path = Path(data_dir)
+        path = Path(data_dir) if data_dir is not None else load_settings().data_dir
         tables = _read_duckdb(path)
         digest = corpus_manifest_sha256(path)
         source = f"{path.name}/corpus.duckdb"

@@ -141,7 +141,9 @@ def _evaluate_quality_cmd(
     ] = None,
     texts: Annotated[
         Path | None,
-        typer.Option("--texts", help="Folder of collected real texts (collect-*.jsonl). Default: data/real-text."),
+        typer.Option(
+            "--texts", help="Folder of collected real texts (collect-*.jsonl). Default: <settings data dir>/real-text."
+        ),
     ] = None,
     retrain: Annotated[bool, typer.Option("--retrain", help="Refit the models on the dev splits first.")] = False,
     write_outcomes: Annotated[
@@ -159,7 +161,7 @@ def _evaluate_quality_cmd(
 
     if split not in ("test", "dev"):
         raise _fail("--split must be test or dev")
-    folder = texts if texts is not None else Path("data/real-text")
+    folder = texts if texts is not None else cli_settings().data_dir / "real-text"
     request = evaluate.QualityRequest(
         split=split,
         own=not real,

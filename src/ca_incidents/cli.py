@@ -18,7 +18,9 @@ from ca_incidents.harvest.commands import BaseUrl, Offline, RateLimit
 from ca_incidents.score.commands import Model
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from collections.abc import Callable
+
+    from ca_incidents.pipeline import PipelineResult
 
 STAGES = ("harvest", "corpus", "parse", "score", "metrics", "analysis")
 
@@ -53,10 +55,28 @@ ReportDir = Annotated[
 ]
 
 
-def _console() -> Console:
+def _pipeline(call: Callable[[Callable[[str], None]], PipelineResult], reports_dir: Path | None) -> None:
+    """Run ``call`` (given a step logger), print its summary; one line and exit 1 or 3 when a stage fails."""
+    from papermill.exceptions import PapermillExecutionError
     from rich.console import Console
 
-    return Console(stderr=True)
+    from ca_incidents.harvest import HarvestError
+    from ca_incidents.harvest.commands import harvest_failure
+    from ca_incidents.pipeline import summary_table
+
+    console = Console(stderr=True)
+    try:
+        result = call(lambda message: console.print(f"[bold cyan]▶[/] {message}"))
+    except HarvestError as exc:
+        code, message = harvest_failure(exc)
+        typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(code) from None
+    except PapermillExecutionError as exc:
+        typer.echo(f"error: a notebook failed ({exc.ename}: {exc.evalue}); see {reports_dir}/executed", err=True)
+        raise typer.Exit(1) from None
+    console.print(summary_table(result))
+    if reports_dir is not None:
+        console.print(f"Open {reports_dir / 'index.html'} in a browser.")
 
 
 @app.command()
@@ -70,20 +90,20 @@ def demo(
     model: Model = None,
 ) -> None:
     """Run the whole pipeline offline on the bundled demo corpus (served on 127.0.0.1), as `run` would."""
-    from ca_incidents import pipeline
+    from ca_incidents.pipeline import run_demo
 
     settings = cli_settings(report_dir=out, spacy_model=model)
-    console = _console()
-    result = pipeline.run_demo(
-        corpus_dir=corpus,
-        data_dir=data_dir or settings.data_dir / "demo",
-        model=settings.spacy_model,
-        reports_dir=settings.report_dir if reports else None,
-        log=lambda message: console.print(f"[bold cyan]▶[/] {message}"),
+    reports_dir = settings.report_dir if reports else None
+    _pipeline(
+        lambda log: run_demo(
+            corpus_dir=corpus,
+            data_dir=data_dir or settings.data_dir / "demo",
+            model=settings.spacy_model,
+            reports_dir=reports_dir,
+            log=log,
+        ),
+        reports_dir,
     )
-    console.print(pipeline.summary_table(result))
-    if reports:
-        console.print(f"Open {settings.report_dir / 'index.html'} in a browser.")
 
 
 @app.command("run")
@@ -103,15 +123,13 @@ def run_cmd(
 
     Exit codes: 0 ok, 1 a stage failed, 2 usage error, 3 offline with no recorded harvest.
     """
-    from ca_incidents import pipeline
-    from ca_incidents.harvest import ClientConfig, HarvestConfig, HarvestError
-    from ca_incidents.harvest.commands import EXIT_OFFLINE_MISS, harvest_failure, harvest_settings
+    from ca_incidents.harvest import ClientConfig, HarvestConfig
+    from ca_incidents.harvest.commands import EXIT_OFFLINE_MISS, harvest_settings
+    from ca_incidents.pipeline import run_pipeline
     from ca_incidents.settings import SettingsError
 
     try:
-        settings = harvest_settings(data_dir, base_url, rate_limit).model_copy(
-            update={k: v for k, v in {"spacy_model": model, "report_dir": out}.items() if v is not None}
-        )
+        settings = harvest_settings(data_dir, base_url, rate_limit, spacy_model=model, report_dir=out)
     except (SettingsError, typer.BadParameter) as exc:
         usage_error(str(exc))
     client = ClientConfig.from_settings(settings, offline=offline)
@@ -122,22 +140,17 @@ def run_cmd(
             err=True,
         )
         raise typer.Exit(EXIT_OFFLINE_MISS)
-    console = _console()
-    try:
-        result = pipeline.run_pipeline(
+    reports_dir = settings.report_dir if reports else None
+    _pipeline(
+        lambda log: run_pipeline(
             HarvestConfig(settings.data_dir, client),
             model=settings.spacy_model,
-            reports_dir=settings.report_dir if reports else None,
+            reports_dir=reports_dir,
             force=force,
-            log=lambda message: console.print(f"[bold cyan]▶[/] {message}"),
-        )
-    except HarvestError as exc:
-        code, message = harvest_failure(exc)
-        typer.echo(f"error: {message}", err=True)
-        raise typer.Exit(code) from None
-    console.print(pipeline.summary_table(result))
-    if reports:
-        console.print(f"Open {settings.report_dir / 'index.html'} in a browser.")
+            log=log,
+        ),
+        reports_dir,
+    )
 
 
 @app.command("settings")

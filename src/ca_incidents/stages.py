@@ -68,22 +68,16 @@ def _harvested(con: duckdb.DuckDBPyConnection) -> bool:
 def require(data_dir: Path, needed: str) -> None:
     """Raise ``StageMissing`` unless ``needed`` and every stage before it have run on ``data_dir``.
 
-    Opens the store read-only (never creating it); when the store is already open for writing in this process,
-    DuckDB refuses a second configuration, so the check is made on that connection by ``require_on``.
+    Opens the store read-only and only when its file exists, so the check itself never creates anything.
     """
     path = corpus_path(data_dir)
     if not path.is_file():
         raise StageMissing(data_dir, "harvest")
     con = duckdb.connect(str(path), read_only=True)
     try:
-        require_on(con, data_dir, needed)
+        step = first_missing(con, needed)
     finally:
         con.close()
-
-
-def require_on(con: duckdb.DuckDBPyConnection, data_dir: Path, needed: str) -> None:
-    """``require`` on an open connection."""
-    step = first_missing(con, needed)
     if step is not None:
         raise StageMissing(data_dir, step)
 

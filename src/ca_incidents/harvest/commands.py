@@ -94,13 +94,15 @@ RateLimit = Annotated[
 Offline = Annotated[bool, typer.Option(help="Replay the recorded runs from the HTTP cache; no network.")]
 
 
-def harvest_settings(data_dir: Path | None, base_url: str | None, rate_limit: str | None) -> Settings:
-    """The settings with the harvest options on top; ``SettingsError`` (a ValueError) when one is out of bounds."""
+def harvest_settings(
+    data_dir: Path | None, base_url: str | None, rate_limit: str | None, **other: object
+) -> Settings:
+    """The settings with the harvest options (and ``other`` options) on top; ``SettingsError`` (a ValueError)
+    when one is out of bounds, ``typer.BadParameter`` when the rate is not a rate."""
     from ca_incidents.settings import load_settings
 
-    return load_settings(
-        data_dir=data_dir, base_url=base_url, rate_limit=parse_rate(rate_limit) if rate_limit is not None else None
-    )
+    rate = parse_rate(rate_limit) if rate_limit is not None else None
+    return load_settings(data_dir=data_dir, base_url=base_url, rate_limit=rate, **other)
 
 
 def harvest_failure(exc: Exception) -> tuple[int, str]:

@@ -207,7 +207,7 @@ def test_no_share_interval_in_the_tables_leaves_0_1(first_run: Path):
     assert {"n", "share", "ci_low", "ci_high"} <= set(structure.columns), "every share shows its n"
 
 
-def test_front_page_has_headlines_thumbnails_and_the_trust_panel(first_run: Path, demo_store: Path):
+def test_front_page_has_headlines_thumbnails_and_the_trust_panel(first_run: Path, probe_store: Path):
     from ca_incidents.analysis.frontpage import headlines
     from ca_incidents.analysis.misclass import DETECTOR_UNITS
 
@@ -223,7 +223,7 @@ def test_front_page_has_headlines_thumbnails_and_the_trust_panel(first_run: Path
     for detector in DETECTOR_UNITS:  # the shipped outcomes are empty today: each detector says so in words
         assert re.search(rf"<th>{detector}</th><td[^>]*>(not measured yet|sensitivity)", page), detector
     assert page.index("<details>") > page.index("How far to trust this"), "provenance is at the end"
-    assert corpus_manifest_sha256(demo_store) in page
+    assert corpus_manifest_sha256(probe_store) in page
 
 
 def test_measured_accuracy_flows_into_corrected_tables(demo_store: Path, tmp_path: Path):

@@ -34,11 +34,8 @@ def nlp_texts(ctx: Context) -> list[str]:
 
 
 def _vague_message(verdict: ActionVerdict) -> str:
-    found = f" ({verdict.vague_evidence})" if verdict.vague_evidence else ""
-    return (
-        f"This action item names no concrete mechanism or deliverable that someone could later check was done{found}; "
-        "name the system, check, document or measurable change."
-    )
+    found = verdict.vague_evidence or "no named system, check, document or measurable change"
+    return f"This action item names no concrete mechanism or deliverable that someone could check was done: {found}."
 
 
 def _timebound_message(item: ActionItem) -> str:

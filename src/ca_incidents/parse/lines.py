@@ -58,15 +58,30 @@ def bullet_match(text: str) -> re.Match[str] | None:
     return _BULLET_RE.match(text)
 
 
+_HEADING_MARK_RE = re.compile(r"^\s{0,3}#{1,6}\s*")
+_CLOSING_MARK_RE = re.compile(r"\s#+\s*$")
+_LINK_RE = re.compile(r"!?\[([^\]\n]{0,300})\]\([^)\n]{0,500}\)")
+_STAR_RE = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]{1,300}?)(?<=\S)\*(?![\w*])")
+_UNDERSCORE_RE = re.compile(r"(?<!\w)_(?=\S)([^_\n]{1,300}?)(?<=\S)_(?!\w)")
+_SPACES_RE = re.compile(r"\s+")
+
+
 def strip_markdown(text: str) -> str:
-    """Plain words of a Markdown fragment: no heading marks, emphasis, links or list markers."""
-    t = re.sub(r"^\s{0,3}#{1,6}\s*", "", text)
-    t = re.sub(r"\s#+\s*$", "", t)
-    t = re.sub(r"!?\[([^\]\n]{0,300})\]\([^)\n]{0,500}\)", r"\1", t)
-    t = _EMPH_RE.sub("", t)
-    t = re.sub(r"(?<![\w*])\*(?=\S)([^*\n]{1,300}?)(?<=\S)\*(?![\w*])", r"\1", t)
-    t = re.sub(r"(?<!\w)_(?=\S)([^_\n]{1,300}?)(?<=\S)_(?!\w)", r"\1", t)
-    return re.sub(r"\s+", " ", t).strip()
+    """Plain words of a Markdown fragment: no heading marks, emphasis, links or list markers.
+
+    Called for every line of every comment, so the patterns are compiled once, not looked up per call."""
+    t = text
+    if "#" in t:
+        t = _CLOSING_MARK_RE.sub("", _HEADING_MARK_RE.sub("", t))
+    if "[" in t:
+        t = _LINK_RE.sub(r"\1", t)
+    if "*" in t or "_" in t or "~" in t or "`" in t:
+        t = _EMPH_RE.sub("", t)
+    if "*" in t:
+        t = _STAR_RE.sub(r"\1", t)
+    if "_" in t:
+        t = _UNDERSCORE_RE.sub(r"\1", t)
+    return _SPACES_RE.sub(" ", t).strip()
 
 
 def table_cells(text: str) -> list[tuple[str, int, int]] | None:

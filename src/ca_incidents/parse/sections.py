@@ -103,14 +103,17 @@ class Candidate:
     inline_answer: bool = False  # a numbered question label whose answer follows on the same line (``rest``)
 
 
+_LABEL_NUMBER_RE = re.compile(r"^(?:\d{1,2}|[ivx]{1,4}|[a-h])[.)]\s+")
+_TRAILING_PAREN_RE = re.compile(r"\s*\([^)]*\)\s*$")
+
+
 def normalize_label(text: str) -> str:
     """Lower-case label without numbering, emphasis, trailing colon or a trailing parenthetical."""
     s = strip_markdown(text).lower().replace("’", "'").replace("‘", "'")
-    s = re.sub(r"^(?:\d{1,2}|[ivx]{1,4}|[a-h])[.)]\s+", "", s)
+    s = _LABEL_NUMBER_RE.sub("", s)
     s = s.replace("(s)", "s")
-    s = re.sub(r"\s*\([^)]*\)\s*$", "", s)
-    s = re.sub(r"\s+", " ", s).strip(" :.-–—*_")
-    return s
+    s = _TRAILING_PAREN_RE.sub("", s)
+    return s.strip(" :.-–—*_")  # strip_markdown already collapsed the spaces
 
 
 def alias(label: str, *, strong: bool) -> str | None:

@@ -346,8 +346,14 @@ def quality(
     if request.real:
         n_cas = len({r.ca_owner for r in refs})
         echo(f"Real-text references: {len(refs)} ({n_cas} CAs); resolved {len(resolution.units)} from {source}")
-        for ref_id, why in sorted(resolution.missing.items())[:5]:
-            echo(f"  unresolved {ref_id}: {why}")
+        if not resolution.units:
+            echo(
+                "  The real-text figures need the report texts: harvest the real Bugzilla and pass --data-dir, or pass "
+                "--texts with collected records. The last measured figures are in docs/quality-accuracy.md."
+            )
+        else:
+            for ref_id, why in sorted(resolution.missing.items())[:5]:
+                echo(f"  unresolved {ref_id}: {why}")
     own_dev = own_units(split="dev")
     if request.retrain:
         dev = own_dev + [u for u in real_all if u.split == "dev"]

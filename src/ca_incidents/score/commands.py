@@ -192,12 +192,13 @@ def _import_real_cmd(
     from ca_incidents.score import real_gold
 
     try:
-        refs = real_gold.references_from_records(real_gold.read_collected(folder))
+        records = real_gold.read_collected(folder)
+        refs = real_gold.references_from_records(records)
     except (ValueError, KeyError) as exc:
         raise _fail(str(exc)) from exc
     out = out_dir or real_gold.default_dir()
     counts = real_gold.write_references(refs, out)
-    labelled, todo = real_gold.second_pass_files(refs, folder, out)
+    labelled, todo = real_gold.second_pass_files(refs, records, folder, out)
     typer.echo(
         f"{counts} references from {len({r.ca_owner for r in refs})} CAs; "
         f"{sum(r.split == 'test' for r in refs)} held out (test); second pass: {labelled} labelled, "

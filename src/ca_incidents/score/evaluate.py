@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import random
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -23,7 +22,13 @@ from pathlib import Path
 import pandas as pd
 
 from ca_incidents.score import learned
-from ca_incidents.score.features import ACTION_FEATURES, ROOT_CAUSE_FEATURES, action_features, root_cause_features
+from ca_incidents.score.features import (
+    ACTION_FEATURES,
+    ROOT_CAUSE_FEATURES,
+    action_features,
+    root_cause_features,
+    vector,
+)
 from ca_incidents.score.nlp import DocCache
 from ca_incidents.score.real_gold import LABELS, Resolution
 from ca_incidents.score.unit_documents import UnitDocument, action_item_document, fired, root_cause_document
@@ -39,12 +44,6 @@ DETECTORS = {
     "human-error-root-cause": ("root_cause", "human_error_only", 1),
 }
 _OWN_COLUMNS = {"timebound": "has_timebound"}  # own-words label files predate the real-text names
-_KEYWORDS = {
-    "vague-action": re.compile(r"\b(?:improve|enhance|strengthen|ensure|training|remind|review|processes)\b", re.I),
-    "missing-timebound": re.compile(r"\b(?:19|20)\d\d\b|\bq[1-4]\b", re.I),
-    "restated-root-cause": re.compile(r"\bbecause\b|\bdue to\b|\bsince\b|\bas a result\b", re.I),
-    "human-error-root-cause": re.compile(r"\bhuman error\b|\bmistake\b|\boversight\b|\bdid not follow\b", re.I),
-}
 
 
 @dataclass(frozen=True)
@@ -191,14 +190,6 @@ def predict(units: Sequence[EvalUnit], cache: DocCache) -> dict[str, list[int]]:
     }
 
 
-def keyword_baseline(detector: str, units: Sequence[EvalUnit]) -> list[int]:
-    """One keyword list per detector: the obvious thing a reviewer would grep for."""
-    kind = DETECTORS[detector][0]
-    hits = [bool(_KEYWORDS[detector].search(f"{u.text} {u.due_text}")) for u in units if u.kind == kind]
-    inverted = detector in ("restated-root-cause", "missing-timebound")  # the keyword is evidence of the opposite
-    return [int(h != inverted) for h in hits]
-
-
 def measure(units: Sequence[EvalUnit], cache: DocCache) -> dict[str, Measurement]:
     preds = predict(units, cache)
     return {d: Measurement(gold_labels(d, units), preds[d]) for d in DETECTORS}
@@ -228,11 +219,8 @@ def features(units: Sequence[EvalUnit], nlp: object) -> tuple[list[list[float]],
     causes = [u for u in units if u.kind == "root_cause"]
     a_docs = nlp.pipe([u.text for u in actions])  # type: ignore[attr-defined]
     r_docs = nlp.pipe([u.text for u in causes])  # type: ignore[attr-defined]
-    xa = [[action_features(d)[n] for n in ACTION_FEATURES] for d in a_docs]
-    xr = [
-        [root_cause_features(d, u.title)[n] for n in ROOT_CAUSE_FEATURES]
-        for d, u in zip(r_docs, causes, strict=True)
-    ]
+    xa = [vector(action_features(d), ACTION_FEATURES) for d in a_docs]
+    xr = [vector(root_cause_features(d, u.title), ROOT_CAUSE_FEATURES) for d, u in zip(r_docs, causes, strict=True)]
     return xa, xr
 
 

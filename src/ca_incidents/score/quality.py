@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from ca_incidents.score.nlp import DocCache
 
 _BATCH = 256
-# a passage naming more mechanism cues than this explains something, whatever the model's score for "restated"
+# a passage naming more mechanism cues than this explains something: not a restatement whatever the model's
+# score, and not a bare slip either
 MAX_MECHANISM_CUES = 2
 
 
@@ -84,7 +85,7 @@ def classify_root_causes(
         # the guideline's definition (a person's error, no systemic factor) settles it; else the model decides
         # the guideline's definitions settle clear cases: a person's slip with no systemic factor named, and the
         # "the root cause was that <outcome>" formula with no mechanism; the model decides the rest
-        decisive = bool(feats["human_no_systemic"]) and feats["mechanism_cues"] <= 2
+        decisive = bool(feats["human_no_systemic"]) and feats["mechanism_cues"] <= MAX_MECHANISM_CUES
         human = decisive or p_human >= models["human_error"].threshold
         model_says = p_restated >= models["restated"].threshold and feats["mechanism_cues"] <= MAX_MECHANISM_CUES
         restated = not human and (bool(feats["textbook_restatement"]) or model_says)

@@ -189,7 +189,9 @@ def write_references(refs: Sequence[Reference], out_dir: Path) -> dict[str, int]
     return counts
 
 
-def second_pass_files(refs: Sequence[Reference], folder: Path, out_dir: Path) -> tuple[int, int]:
+def second_pass_files(
+    refs: Sequence[Reference], records: Sequence[dict], folder: Path, out_dir: Path
+) -> tuple[int, int]:
     """Keep the second pass in step with the references: write ``second-pass-todo.jsonl`` in the (git-ignored)
     texts folder with the sampled units that pass B has not labelled yet (text and cells, no labels), and turn
     pass B's ``labels-b*.jsonl`` records (``{"ref_id", "labels"}``) into the ``*_labels_b.csv`` files.
@@ -210,7 +212,7 @@ def second_pass_files(refs: Sequence[Reference], folder: Path, out_dir: Path) ->
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(["ref_id", *LABELS[kind]])
             w.writerows([i, *(_bool(labels[n]) for n in LABELS[kind])] for i, labels in rows)
-    texts = {(r["kind"], text_sha256(r["text"])): r for r in read_collected(folder)}
+    texts = {(r["kind"], text_sha256(r["text"])): r for r in records}
     todo = [r for r in second_pass_sample(refs) if r.ref_id not in done]
     with (folder / "second-pass-todo.jsonl").open("w", encoding="utf-8") as fh:
         for r in todo:

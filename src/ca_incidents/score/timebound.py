@@ -61,32 +61,32 @@ _SELECTOR = re.compile(
 
 @dataclass(frozen=True)
 class Anchor:
-    """A calendar reference in an item: where it is (in ``text`` or the due cell) and what it says."""
+    """A calendar reference: where it is in the string it was found in, and what it says."""
 
-    in_due_cell: bool
     start: int
     end: int
     value: str
 
 
-def anchors(text: str) -> list[Anchor]:
-    """Calendar references in one string (offsets into it), selectors excluded."""
+def _scan(text: str, pattern: re.Pattern[str], *, skip_selectors: bool) -> list[Anchor]:
     out = []
-    for m in _ANCHOR.finditer(text or ""):
+    for m in pattern.finditer(text):
         if _modal_may(m.group(0)):
             continue
-        if _SELECTOR.search(text[max(0, m.start() - 30) : m.start()]):
+        if skip_selectors and _SELECTOR.search(text[max(0, m.start() - 30) : m.start()]):
             continue
-        out.append(Anchor(False, m.start(), m.end(), m.group(0)))
+        out.append(Anchor(m.start(), m.end(), m.group(0)))
     return out
+
+
+def anchors(text: str) -> list[Anchor]:
+    """Calendar references in an item's text (offsets into it), selectors excluded."""
+    return _scan(text or "", _ANCHOR, skip_selectors=True)
 
 
 def item_anchors(text: str, due_text: str | None) -> list[Anchor]:
     """The anchors of an item: its Due Date cell first (a date there is a due date whatever surrounds it)."""
-    due = due_text or ""
-    in_cell = [Anchor(True, m.start(), m.end(), m.group(0)) for m in _CELL_ANCHOR.finditer(due)]
-    in_cell = [a for a in in_cell if not _modal_may(a.value)]
-    return in_cell + anchors(text)
+    return _scan(due_text or "", _CELL_ANCHOR, skip_selectors=False) + anchors(text)
 
 
 def is_timebound(text: str, due_text: str | None) -> bool:

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 # report types that carry a full analysis (root causes, actions), as opposed to preliminaries and updates
 ANALYSED_TYPES = ("full", "legacy", "audit")
+# below this model probability a learned detector's verdict is a suggestion (one severity step milder)
+CONFIDENT = 0.75
 
 
 @dataclass

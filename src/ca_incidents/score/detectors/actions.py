@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ca_incidents.parse.model import ActionItem
-from ca_incidents.score.detectors import Context
+from ca_incidents.score.detectors import CONFIDENT, Context
 from ca_incidents.score.model import Finding
 from ca_incidents.score.quality import ActionInput, ActionVerdict, classify_actions
 
 RULES = ("vague-action", "missing-timebound", "overdue-action-item")
-# below this model probability a vague verdict is a suggestion (one severity step milder), not a verdict
-CONFIDENT = 0.75
 
 
 def _day(value: datetime | date | None) -> date | None:

@@ -6,13 +6,11 @@ import re
 
 from ca_incidents.parse.lines import strip_markdown
 from ca_incidents.parse.model import RootCause
-from ca_incidents.score.detectors import Context
+from ca_incidents.score.detectors import CONFIDENT, Context
 from ca_incidents.score.model import Finding
 from ca_incidents.score.quality import classify_root_causes
 
 RULES = ("restated-root-cause", "human-error-root-cause")
-# below this model probability a verdict is a suggestion (one severity step milder), not a verdict
-CONFIDENT = 0.75
 _HEADING = re.compile(
     r"^\s*(?:#{1,6}\s*|\*\*|__)?\s*(?:\d+[.)]\s*)?(?:root cause[^\n]*|rca)\s*(?:\*\*|__)?\s*:?\s*\n", re.I
 )

@@ -31,15 +31,20 @@ def test_normalised_hash_ignores_markdown_and_whitespace() -> None:
     assert a != real_gold.text_sha256("Add a zlint check for the organizationName size")
 
 
-def test_duplicates_collapse_and_one_report_never_straddles_the_split() -> None:
+def test_duplicates_collapse_and_the_split_is_the_batch_s() -> None:
     records = [_record("action_item", f"Item number {i} of the same report.") for i in range(20)]
     records.append(_record("action_item", "Item number 3 of the same report."))  # a repeat
     refs = real_gold.references_from_records(records)
     assert len(refs) == 20
-    assert len({r.split for r in refs}) == 1
-    many = [_record("action_item", f"Item of report {b}.", bug=9990000 + b) for b in range(200)]
-    splits = [r.split for r in real_gold.references_from_records(many)]
-    assert 60 < splits.count("test") < 140  # about half the reports are held out
+    assert {r.split for r in refs} == {"dev"}  # a development batch unless the record says otherwise
+    held = real_gold.references_from_records([_record("root_cause", "A held-out cause.", split="test")])
+    assert [r.split for r in held] == ["test"]
+
+
+def test_unknown_split_is_an_error_naming_the_line(tmp_path: Path) -> None:
+    (tmp_path / "holdout-x.jsonl").write_text(json.dumps(_record("action_item", "ok", split="holdout")) + "\n")
+    with pytest.raises(ValueError, match=r"holdout-x.jsonl:1: split must be one of"):
+        real_gold.read_collected(tmp_path)
 
 
 def test_notes_keep_no_quoted_report_text() -> None:
@@ -58,12 +63,14 @@ def test_write_and_load_round_trip(tmp_path: Path) -> None:
         assert "Deploy the lint" not in csv_file.read_text()  # references only, never the text
 
 
-def test_second_pass_sample_is_about_a_third_and_stable_under_additions() -> None:
+def test_second_pass_covers_every_held_out_unit_and_a_stable_third_of_dev() -> None:
     refs = real_gold.references_from_records([_record("action_item", f"Item {i}.") for i in range(400)])
     sample = real_gold.second_pass_sample(refs)
     assert 0.28 <= len(sample) / len(refs) <= 0.42
     more = real_gold.references_from_records([_record("action_item", f"Item {i}.") for i in range(800)])
     assert {r.ref_id for r in sample} <= {r.ref_id for r in real_gold.second_pass_sample(more)}
+    held = real_gold.references_from_records([_record("action_item", f"Held {i}.", split="test") for i in range(30)])
+    assert len(real_gold.second_pass_sample(held)) == 30
 
 
 def test_malformed_collected_line_names_file_and_line(tmp_path: Path) -> None:

@@ -224,15 +224,22 @@ def features(units: Sequence[EvalUnit], nlp: object) -> tuple[list[list[float]],
     return xa, xr
 
 
+# the share of the training weight that real-text units carry: the detectors exist for real reports, while the
+# own-words units still pin down the guideline's clear cases (0.6: dev-split leave-one-CA-out gains over 0.5,
+# and own-words text holds)
+REAL_STYLE_SHARE = 0.6
+
+
 def style_weights(units: Sequence[EvalUnit], kind: str) -> list[float]:
-    """Sample weights that give each writing style (own-words, real) the same total weight, so the models learn
-    what both styles share rather than the style that happens to have more units."""
+    """Sample weights that give each writing style a fixed share of the total (``REAL_STYLE_SHARE`` for real
+    text), so the models learn from both styles whichever happens to have more units."""
     of_kind = [u for u in units if u.kind == kind]
     real = sum(1 for u in of_kind if u.ca_owner)
     own = len(of_kind) - real
     if not real or not own:
         return [1.0] * len(of_kind)
-    return [len(of_kind) / (2 * real) if u.ca_owner else len(of_kind) / (2 * own) for u in of_kind]
+    n = len(of_kind)
+    return [n * REAL_STYLE_SHARE / real if u.ca_owner else n * (1 - REAL_STYLE_SHARE) / own for u in of_kind]
 
 
 def fit_models(units: Sequence[EvalUnit], nlp: object) -> dict[str, learned.LinearModel]:

@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from ca_incidents.score.timebound import calendar_references
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
@@ -41,7 +43,12 @@ _ABSTRACT = _wordset(
     "model operation operations capability capabilities area areas efficiency effectiveness standard "
     "standards requirement requirements profile profiles incident incidents problem problems thing "
     "things team staff employee employees personnel subscriber subscribers customer customers community "
-    "department departments vendor recurrence future internal our"
+    "department departments vendor recurrence future internal our fix fixes hotfix change changes action "
+    "actions corrective organization organisation production environment investigation cause causes attention "
+    "time response statement item items target date dates day days week weeks month months year years minute "
+    "minutes hour hours assessment analysis result results example examples manner plan plans activity "
+    "activities matter case cases aspect part parts basis kind type types approaches opportunity opportunities "
+    "enhancement enhancements correction corrections remediation mitigation lesson lessons"
 )
 _PEOPLE_ONLY = re.compile(
     r"\b(?:re-?train\w*|training|trainings|awareness|remind\w*|refresher|vigilan\w*|careful\w*|more attention|"
@@ -84,7 +91,7 @@ _MECHANISM = re.compile(
     r"blocklist|allow-?list|deny-?list|rule|clause|api|regression|unit test|ci test|semgrep|pipeline|cron|timer|"
     r"threshold|validator|filter|approval|four-eyes|dual control|second reviewer|branch protection|ticket|"
     r"runbook|template|database|responder|cluster|library|module|endpoint|certificate|certificates|crl|ocsp|"
-    r"hsm|csr|dns|caa|san|subject|profile|cps|ct log|serial|key|extension|oid)\b",
+    r"hsm|csr|dns|caa|san|subject|profile|cps|ct log|serial|key|extension|oid|revocation|re-?issuance)\b",
     re.I,
 )
 _GENERIC_OBJ = _wordset(
@@ -139,6 +146,24 @@ _DIRECT_NOUN = re.compile(
 )
 _MEASURABLE = re.compile(r"\bfrom [\w.%-]+ (?:\w+ )?to [\w.%-]+|\d", re.I)
 
+_CALENDAR_WORDS = _wordset(
+    "january february march april may june july august september october november december monday tuesday "
+    "wednesday thursday friday saturday sunday quarterly monthly weekly daily annually yearly"
+)
+# nouns that name an outcome, a time or an effort rather than a system, check or document
+_OUTCOME_NOUNS = _wordset(
+    "place discovery question reliability completion expert experts outage outages remediations mistake mistakes "
+    "error errors failure failures delay delays update updates report reports resolution program programs "
+    "selection pilot pilots postmortem infrastructure version versions event events occurrence recurrence "
+    "priority priorities progress status detail details"
+)
+
+
+_NOT_CONCRETE = (
+    _ABSTRACT | _GENERIC_OBJ | _CALENDAR_WORDS | _OUTCOME_NOUNS | _IMPROVE | _STUDY | _CHECK | _CHANGE | _DIRECT
+    | _SOFT | _DOC_CHANGE
+)
+
 ACTION_FEATURES = (
     "hedge",
     "people_only",
@@ -160,6 +185,7 @@ ACTION_FEATURES = (
     "n_tokens_log",
     "concrete_nouns",
     "reported_step",
+    "no_anchor",
 )
 
 
@@ -181,14 +207,17 @@ def _objects(verb) -> list:  # type: ignore[no-untyped-def]
 
 
 def _concrete_noun(tok) -> bool:  # type: ignore[no-untyped-def]
-    text = tok.text
-    return (
-        tok.pos_ in ("NOUN", "PROPN")
-        and tok.lower_ not in _ABSTRACT
-        and (
-            tok.pos_ == "PROPN" or bool(_MECHANISM.fullmatch(text)) or any(ch.isdigit() for ch in text) or len(text) > 3
-        )
-    )
+    """A noun that names something one could point at: a mechanism word, a token with a digit, an acronym or
+    CamelCase name (CCADB, OneCRL, QWACs), or a content noun that is not abstract, calendar, outcome or a verb
+    the tagger misread as a noun ("Test & conclude")."""
+    text, low = tok.text, tok.lower_
+    if tok.pos_ not in ("NOUN", "PROPN") or low in _NOT_CONCRETE or tok.lemma_.lower() in _NOT_CONCRETE:
+        return False
+    if _MECHANISM.fullmatch(text) or any(ch.isdigit() for ch in text):
+        return True
+    if tok.pos_ == "PROPN":  # a bare capitalised name (a company, a place) names no mechanism
+        return sum(ch.isupper() for ch in text) >= 2
+    return len(text) > 3
 
 
 def _predicate_lemmas(doc: Doc, verbs: list) -> set[str]:  # type: ignore[type-arg]
@@ -221,6 +250,7 @@ def action_features(doc: Doc) -> dict[str, float]:
     heads = lemmas | obj_words | {t.lemma_.lower() for t in doc[:2]}
     people = bool(heads & _PEOPLE_HEADS) and bool(_PEOPLE_ONLY.search(text))
     improve = bool(lemmas & _STRONG_IMPROVE)
+    specific = len(_SPECIFIC_TOKEN.findall(_without_dates(text)))
     return {
         "hedge": float(bool(_HEDGE.search(text))),
         "people_only": float(people and not _ENFORCED.search(text)),
@@ -235,14 +265,26 @@ def action_features(doc: Doc) -> dict[str, float]:
         "direct_verb": float(bool(lemmas & _DIRECT) or bool(_DIRECT_NOUN.search(text))),
         "generic_phrase": float(bool(_GENERIC_PHRASE.search(text))),
         "mechanism": float(min(len(_MECHANISM.findall(text)), 6)),
-        "specific_tokens": float(min(len(_SPECIFIC_TOKEN.findall(text)), 6)),
+        "specific_tokens": float(min(specific, 6)),
         "no_object": float(not objs),
         "generic_object": float(bool(objs) and not obj_concrete),
         "completion_claim": float(bool(_COMPLETION.search(text))),
         "n_tokens_log": float(len(doc)) ** 0.5,
         "concrete_nouns": float(min(concrete_nouns, 6)),
         "reported_step": float(_reported_step(doc)),
+        "no_anchor": float(not concrete_nouns and not _MECHANISM.search(text) and not specific),
     }
+
+
+_CLOCK = re.compile(r"\b\d{1,2}:\d\d(?::\d\d)?\b|\b(?:UTC|GMT|[A-Z][DS]T)\b")
+
+
+def _without_dates(text: str) -> str:
+    """The text with its calendar and clock references blanked: a date says when, not what (specificity is about
+    the mechanism; the timebound detector reads the dates)."""
+    for a in reversed(calendar_references(text)):
+        text = text[: a.start] + " " + text[a.end :]
+    return _CLOCK.sub(" ", text)
 
 
 def _reported_step(doc: Doc) -> bool:
@@ -279,12 +321,14 @@ HUMAN = re.compile(
     r"\bfailed to (?:check|verify|notice|update|review|confirm|revoke|recogni[sz]e|apply|include|remove|set|"
     r"complete|perform)\b|\b(?:manual|operator|operational|clerical|administrative|personnel) (?:error|mistake)s?\b|"
     r"\binadvertent\w*|\baccidental\w*|\bneglect\w*|\bslip\b|\blapse\b|"
-    r"\bmanual\w* (?:\w+ ){0,4}(?:was|were) not (?:executed|performed|done|completed|followed|run|carried out)\b|"
+    r"\bmanual\w* (?:\w+ ){0,6}(?:was|were) not (?:executed|performed|done|completed|followed|run|carried out)\b|"
     r"\b(?:team|operators?|engineers?|staff|employees?|administrators?|admins?|technicians?|members?) (?:\w+ ){0,2}"
     r"(?:made|applied|ran|executed|entered|pushed|typed|edited|changed) (?:a |an |the )?(?:\w+ ){0,3}"
     r"(?:change|command|update|edit|entry|value|setting)s?\b|"
     r"\binstead of (?:pasting|entering|selecting|using|copying|typing|clicking|choosing)\b|"
-    r"\b(?:did not|didn't|failed to|could not) (?:find|catch|spot|notice|see|realis|recogni[sz])\w*\b",
+    r"\b(?:did not|didn't|failed to|could not) (?:find|catch|spot|notice|see|realis|recogni[sz])\w*\b|"
+    r"\bwrong (?:command|button|option|selection|choice|entry|file|menu|key ?stroke)s?\b|"
+    r"\b(?:personnel|staffing|people) (?:problem|issue|error|failure)s?\b",
     re.I,
 )
 SYSTEMIC = re.compile(
@@ -304,8 +348,13 @@ SYSTEMIC = re.compile(
     r"scheduler|monitor\w*|check\w*|lint\w*|api|code|configuration|template|checklist)\b|\bnot (?:mapped|"
     r"required|enforced|tracked|assigned)\b|\bmigrat\w+|\brenam\w+|\bwithout (?:a |any )?(?:change ticket|"
     r"review|approval|test|check)|\b(?:procedure|process|documentation|instruction|guideline|checklist|policy|"
-    r"manual)s? (?:\w+ ){0,3}(?:was|were|is|are) (?:too |not |in)?(?:general|vague|unclear|incomplete|ambiguous|"
-    r"missing|outdated|insufficient|precise|specific|clear|detailed|complete)\b",
+    r"manual)s? (?:\w+ ){0,5}(?:was|were|is|are) (?:too |not |in)?(?:general|vague|unclear|incomplete|ambiguous|"
+    r"missing|outdated|insufficient|precise|specific|clear|detailed|complete)\b|"
+    r"\b(?:system|software|logic|design|tool|tooling|configuration|code|platform) (?:logic )?(?:issues?|problems?|"
+    r"flaws?|defects?|bugs?|limitations?|gaps?)\b|"
+    r"\b(?:lint\w*|tools?|tests?|checks?|monitoring) (?:did not|didn't|failed to|could not) (?:detect|catch|flag)\b|"
+    r"\b(?:did not|didn't|failed to) detect\w* (?:\w+ ){0,3}(?:with|by) (?:the |our )?"
+    r"(?:lint\w*|tools?|tests?|checks?)\b",
     re.I,
 )
 _CAUSAL = re.compile(
@@ -440,7 +489,9 @@ def _textbook_restatement(text: str) -> bool:
     """"The root cause was that <the outcome again>": the opening formula followed by no mechanism at all; or a
     passage whose only statement about the cause is that it is still being investigated or unknown."""
     m = _TEXTBOOK.match(text)
-    return (bool(m) and not _MECHANISM_RC.search(text[m.end() :])) or bool(_CAUSE_PENDING.search(text))
+    rest = text[m.end() :] if m else ""
+    explains = _MECHANISM_RC.search(rest) or SYSTEMIC.search(rest)  # "X rather than Y" names the wrong choice
+    return (bool(m) and not explains) or bool(_CAUSE_PENDING.search(text))
 
 
 def vector(features: dict[str, float], names: Iterable[str]) -> list[float]:

@@ -82,11 +82,11 @@ def classify_root_causes(
         feats = root_cause_features(doc, summary)
         p_human = models["human_error"].probability(feats)
         p_restated = models["restated"].probability(feats)
-        # the guideline's definition (a person's error, no systemic factor) settles it; else the model decides
         # the guideline's definitions settle clear cases: a person's slip with no systemic factor named, and the
-        # "the root cause was that <outcome>" formula with no mechanism; the model decides the rest
+        # "the root cause was that <outcome>" formula with no mechanism; the model decides the rest, but a named
+        # systemic factor (a missing control, a tool's gap) always rules out "human error only"
         decisive = bool(feats["human_no_systemic"]) and feats["mechanism_cues"] <= MAX_MECHANISM_CUES
-        human = decisive or p_human >= models["human_error"].threshold
+        human = decisive or (p_human >= models["human_error"].threshold and not feats["systemic"])
         model_says = p_restated >= models["restated"].threshold and feats["mechanism_cues"] <= MAX_MECHANISM_CUES
         restated = not human and (bool(feats["textbook_restatement"]) or model_says)
         out.append(RootCauseVerdict(restated, p_restated, human, p_human, decisive))

@@ -23,8 +23,10 @@ from pathlib import Path
 KINDS = {"action_item": "action_items", "root_cause": "root_causes"}
 LABELS = {"action_item": ("vague", "has_timebound"), "root_cause": ("restated", "human_error_only")}
 REF_COLUMNS = ("ref_id", "url", "bug_id", "comment", "ordinal", "ca_owner", "year", "era", "sha256", "n_chars")
-TEST_SHARE = 50  # percent of reports (grouped by bug or page) held out for the final measurement
-SECOND_PASS_SHARE = 0.35
+SPLITS = ("dev", "test")
+# collected records: development batches, and held-out batches whose records say ``"split": "test"``
+RECORD_FILES = ("collect-*.jsonl", "holdout-*.jsonl")
+SECOND_PASS_SHARE = 0.35  # of the dev units; every held-out unit gets a second pass
 _QUOTED = re.compile(r"['\"‘“][^'\"’”]{3,}['\"’”]")  # notes keep no quoted report text
 _MARKUP = re.compile(r"[*`]+")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -108,9 +110,10 @@ def _bool(value: object) -> int:
 
 
 def read_collected(folder: Path) -> list[dict]:
-    """Every record of the ``collect-*.jsonl`` files in ``folder``; a malformed line is an error naming it."""
+    """Every record of the ``collect-*.jsonl`` and ``holdout-*.jsonl`` files in ``folder``; a malformed line is
+    an error naming it."""
     records = []
-    for path in sorted(folder.glob("collect-*.jsonl")):
+    for path in sorted(p for pattern in RECORD_FILES for p in folder.glob(pattern)):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
@@ -120,13 +123,16 @@ def read_collected(folder: Path) -> list[dict]:
                 raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from exc
             if rec.get("kind") not in KINDS or not str(rec.get("text", "")).strip():
                 raise ValueError(f"{path}:{n}: needs kind in {sorted(KINDS)} and a non-empty text")
+            if rec.get("split", "dev") not in SPLITS:
+                raise ValueError(f"{path}:{n}: split must be one of {SPLITS}, not {rec.get('split')!r}")
             records.append(rec)
     return records
 
 
 def references_from_records(records: Iterable[dict]) -> list[Reference]:
-    """References for collected records: duplicates (same kind and text) are kept once; the split is a fixed
-    function of the report, so all units of one report fall on the same side."""
+    """References for collected records: duplicates (same kind and text) are kept once. The split is the one the
+    record's batch was collected for (``dev`` unless it says ``test``): a held-out batch is collected after the
+    detectors are frozen, from reports no earlier batch took, so all units of one report fall on the same side."""
     seen: set[tuple[str, str]] = set()
     out = []
     for rec in records:
@@ -135,7 +141,6 @@ def references_from_records(records: Iterable[dict]) -> list[Reference]:
             continue
         seen.add((rec["kind"], sha))
         bug = int(rec["bug_id"]) if rec.get("bug_id") not in (None, "") else None
-        key = f"bug:{bug}" if bug else f"url:{rec['url']}"
         labels = {name: _bool(rec["labels"][name]) for name in LABELS[rec["kind"]]}
         out.append(
             Reference(
@@ -150,7 +155,7 @@ def references_from_records(records: Iterable[dict]) -> list[Reference]:
                 era=str(rec.get("era", "")),
                 sha256=sha,
                 n_chars=len(normalise(rec["text"])),
-                split="test" if _bucket(key) < TEST_SHARE else "dev",
+                split=str(rec.get("split", "dev")),
                 labels=labels,
                 note=_QUOTED.sub("'…'", " ".join(str(rec.get("note", "")).split())),
             )
@@ -166,9 +171,9 @@ def _owner(name: str) -> str:
 
 
 def second_pass_sample(refs: Sequence[Reference], share: float = SECOND_PASS_SHARE) -> list[Reference]:
-    """The references a second, independent labelling pass covers: a fixed pseudo-random ``share`` by hash of
-    the id, so adding units later never changes whether an existing one is in the sample."""
-    return [r for r in refs if _bucket(r.ref_id) < round(100 * share)]
+    """The references a second, independent labelling pass covers: every held-out unit, and a fixed pseudo-random
+    ``share`` of the dev units by hash of the id, so adding units later never changes whether one is in it."""
+    return [r for r in refs if r.split == "test" or _bucket(r.ref_id) < round(100 * share)]
 
 
 def write_references(refs: Sequence[Reference], out_dir: Path) -> dict[str, int]:

@@ -84,6 +84,11 @@ def anchors(text: str) -> list[Anchor]:
     return _scan(text or "", _ANCHOR, skip_selectors=True)
 
 
+def calendar_references(text: str) -> list[Anchor]:
+    """Every calendar reference in a text, selectors included (what a date-free reading of it must blank)."""
+    return _scan(text or "", _ANCHOR, skip_selectors=False)
+
+
 def item_anchors(text: str, due_text: str | None) -> list[Anchor]:
     """The anchors of an item: its Due Date cell first (a date there is a due date whatever surrounds it)."""
     return _scan(due_text or "", _CELL_ANCHOR, skip_selectors=False) + anchors(text)

@@ -68,7 +68,17 @@ class Anchor:
     value: str
 
 
+# Unicode hyphens, dashes, slashes and spaces that word processors put into dates ("2025\u201112\u201119"), mapped
+# one character to one, so offsets into the original text stay valid
+_ASCII_PUNCT = str.maketrans(
+    {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"}
+    | {c: "/" for c in "\u2044\u2215\uff0f"}
+    | {c: " " for c in "\u00a0\u2007\u202f"}
+)
+
+
 def _scan(text: str, pattern: re.Pattern[str], *, skip_selectors: bool) -> list[Anchor]:
+    text = text.translate(_ASCII_PUNCT)
     out = []
     for m in pattern.finditer(text):
         if _modal_may(m.group(0)):

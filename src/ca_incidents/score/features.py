@@ -43,12 +43,7 @@ _ABSTRACT = _wordset(
     "model operation operations capability capabilities area areas efficiency effectiveness standard "
     "standards requirement requirements profile profiles incident incidents problem problems thing "
     "things team staff employee employees personnel subscriber subscribers customer customers community "
-    "department departments vendor recurrence future internal our fix fixes hotfix change changes action "
-    "actions corrective organization organisation production environment investigation cause causes attention "
-    "time response statement item items target date dates day days week weeks month months year years minute "
-    "minutes hour hours assessment analysis result results example examples manner plan plans activity "
-    "activities matter case cases aspect part parts basis kind type types approaches opportunity opportunities "
-    "enhancement enhancements correction corrections remediation mitigation lesson lessons"
+    "department departments vendor recurrence future internal our"
 )
 _PEOPLE_ONLY = re.compile(
     r"\b(?:re-?train\w*|training|trainings|awareness|remind\w*|refresher|vigilan\w*|careful\w*|more attention|"
@@ -155,7 +150,12 @@ _OUTCOME_NOUNS = _wordset(
     "place discovery question reliability completion expert experts outage outages remediations mistake mistakes "
     "error errors failure failures delay delays update updates report reports resolution program programs "
     "selection pilot pilots postmortem infrastructure version versions event events occurrence recurrence "
-    "priority priorities progress status detail details"
+    "priority priorities progress status detail details fix fixes hotfix change changes action actions corrective "
+    "organization organisation production environment investigation cause causes attention time response "
+    "statement item items target date dates day days week weeks month months year years minute minutes hour hours "
+    "assessment analysis result results example examples manner plan plans activity activities matter case cases "
+    "aspect part parts basis kind type types approaches opportunity opportunities enhancement enhancements "
+    "correction corrections remediation mitigation lesson lessons"
 )
 
 
@@ -238,14 +238,9 @@ def action_features(doc: Doc) -> dict[str, float]:
     obj_concrete = [
         o
         for o in objs
-        if (_concrete_noun(o) and o.lower_ not in _GENERIC_OBJ)
-        or any(
-            _concrete_noun(c) and c.lower_ not in _GENERIC_OBJ
-            for c in o.subtree
-            if c.dep_ in ("compound", "nmod", "pobj")
-        )
+        if _concrete_noun(o) or any(_concrete_noun(c) for c in o.subtree if c.dep_ in ("compound", "nmod", "pobj"))
     ]
-    concrete_nouns = sum(1 for t in doc if _concrete_noun(t) and (t.lower_ not in _GENERIC_OBJ))
+    concrete_nouns = sum(1 for t in doc if _concrete_noun(t))  # generic objects are never concrete nouns
     has_output = bool(_OUTPUT.search(text))
     heads = lemmas | obj_words | {t.lemma_.lower() for t in doc[:2]}
     people = bool(heads & _PEOPLE_HEADS) and bool(_PEOPLE_ONLY.search(text))

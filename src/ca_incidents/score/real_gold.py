@@ -73,11 +73,6 @@ class Reference:
     labels: dict[str, int]
     note: str = ""
 
-    @property
-    def report_key(self) -> str:
-        """What groups units into one report for splitting: the bug (and comment) or the page."""
-        return f"bug:{self.bug_id}" if self.bug_id else f"url:{self.url}"
-
 
 @dataclass(frozen=True)
 class Unit:

@@ -36,6 +36,8 @@ CAUSES = [  # (passage, bug title, restated, human error only)
     ("Staff selected the wrong value in the profile form.", "Wrong organizationName", 0, 1),
     ("A typo in the subject was missed in review.", "Typo in subject", 0, 1),
     ("It was an oversight by our team.", "Late CCADB disclosure", 0, 1),
+    ("The portal mailed a renewal reminder, but the domain owner on our side ignored it.", "Expired domain", 0, 1),
+    ("The organisation check was performed incorrectly by the vetting agent.", "Wrong jurisdiction fields", 0, 1),
     ("An operator selected the wrong profile because the form pre-selects the last used profile and there is no "
      "second review.", "Wrong profile", 0, 0),
 ]  # fmt: skip

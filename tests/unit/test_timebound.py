@@ -21,3 +21,14 @@ def test_a_no_break_space_inside_a_written_date() -> None:
 
 def test_unicode_dashes_do_not_invent_a_date() -> None:
     assert not is_timebound("Ship the profile check \u2013 owner: the PKI team \u2013 TBD", "")
+
+
+@pytest.mark.parametrize(
+    "text", ["3/Nov/31 - the responder keys were rotated.", "Rotated the responder keys on 3/November/2031."]
+)
+def test_day_month_name_year_with_slashes_is_a_date(text: str) -> None:
+    assert is_timebound(text, "")
+
+
+def test_fractions_are_not_dates() -> None:
+    assert not is_timebound("About 3/4 of the affected orders were re-validated.", "")

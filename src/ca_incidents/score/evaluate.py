@@ -247,9 +247,12 @@ def fit_models(units: Sequence[EvalUnit], nlp: object) -> dict[str, learned.Line
     xa, xr = features(units, nlp)
     wa, wr = style_weights(units, "action_item"), style_weights(units, "root_cause")
     return {
-        "vague": learned.fit(xa, gold_labels("vague-action", units), ACTION_FEATURES, wa),
-        "restated": learned.fit(xr, gold_labels("restated-root-cause", units), ROOT_CAUSE_FEATURES, wr),
-        "human_error": learned.fit(xr, gold_labels("human-error-root-cause", units), ROOT_CAUSE_FEATURES, wr),
+        name: learned.fit(x, gold_labels(detector, units), names, weights, learned.THRESHOLDS[name])
+        for name, detector, x, names, weights in (
+            ("vague", "vague-action", xa, ACTION_FEATURES, wa),
+            ("restated", "restated-root-cause", xr, ROOT_CAUSE_FEATURES, wr),
+            ("human_error", "human-error-root-cause", xr, ROOT_CAUSE_FEATURES, wr),
+        )
     }
 
 
@@ -430,9 +433,7 @@ def cross_style(own: Sequence[EvalUnit], real: Sequence[EvalUnit], nlp: object) 
             pooled_gold[d] += gold_labels(d, held)
             pooled_pred[d] += preds[d]
     n_cas = len({u.ca_owner for u in real})
-    out[f"leave-one-CA-out on real ({n_cas} CAs)"] = {
-        d: Measurement(pooled_gold[d], pooled_pred[d]) for d in LEARNED
-    }
+    out[f"leave-one-CA-out on real ({n_cas} CAs)"] = {d: Measurement(pooled_gold[d], pooled_pred[d]) for d in LEARNED}
     return out
 
 

@@ -157,11 +157,29 @@ _OUTCOME_NOUNS = _wordset(
     "aspect part parts basis kind type types approaches opportunity opportunities enhancement enhancements "
     "correction corrections remediation mitigation lesson lessons"
 )
+# general nouns of commentary (what was observed, found or discussed) and verbs the tagger reads as nouns: they
+# name no system, check or document
+_GENERAL_NOUNS = _wordset(
+    "nature rest effect effects term meantime morning watch ecosystem norm norms violation violations observation "
+    "observations finding findings interpretation interpretations discussion discussions precaution precautions "
+    "countermeasure countermeasures party parties information misissuance misissuances mitigate respond conclude "
+    "resolve address u.s."
+)
 
 
 _NOT_CONCRETE = (
-    _ABSTRACT | _GENERIC_OBJ | _CALENDAR_WORDS | _OUTCOME_NOUNS | _IMPROVE | _STUDY | _CHECK | _CHANGE | _DIRECT
-    | _SOFT | _DOC_CHANGE
+    _ABSTRACT
+    | _GENERIC_OBJ
+    | _CALENDAR_WORDS
+    | _OUTCOME_NOUNS
+    | _GENERAL_NOUNS
+    | _IMPROVE
+    | _STUDY
+    | _CHECK
+    | _CHANGE
+    | _DIRECT
+    | _SOFT
+    | _DOC_CHANGE
 )
 
 ACTION_FEATURES = (
@@ -235,12 +253,15 @@ def action_features(doc: Doc) -> dict[str, float]:
     lemmas = _predicate_lemmas(doc, verbs)
     objs = [o for v in verbs for o in _objects(v)]
     obj_words = {o.lower_ for o in objs} | {o.lemma_.lower() for o in objs}
+    dated = _dated_tokens(doc)
+
+    def concrete(tok) -> bool:  # type: ignore[no-untyped-def]
+        return tok.i not in dated and _concrete_noun(tok)
+
     obj_concrete = [
-        o
-        for o in objs
-        if _concrete_noun(o) or any(_concrete_noun(c) for c in o.subtree if c.dep_ in ("compound", "nmod", "pobj"))
+        o for o in objs if concrete(o) or any(concrete(c) for c in o.subtree if c.dep_ in ("compound", "nmod", "pobj"))
     ]
-    concrete_nouns = sum(1 for t in doc if _concrete_noun(t))  # generic objects are never concrete nouns
+    concrete_nouns = sum(1 for t in doc if concrete(t))  # generic objects are never concrete nouns
     has_output = bool(_OUTPUT.search(text))
     heads = lemmas | obj_words | {t.lemma_.lower() for t in doc[:2]}
     people = bool(heads & _PEOPLE_HEADS) and bool(_PEOPLE_ONLY.search(text))
@@ -274,6 +295,12 @@ def action_features(doc: Doc) -> dict[str, float]:
 _CLOCK = re.compile(r"\b\d{1,2}:\d\d(?::\d\d)?\b|\b(?:UTC|GMT|[A-Z][DS]T)\b")
 
 
+def _dated_tokens(doc: Doc) -> set[int]:
+    """Indices of the tokens inside a calendar reference ("16/June/22"): a date is not a concrete noun."""
+    spans = calendar_references(doc.text)
+    return {t.i for t in doc if any(a.start <= t.idx < a.end for a in spans)}
+
+
 def _without_dates(text: str) -> str:
     """The text with its calendar and clock references blanked: a date says when, not what (specificity is about
     the mechanism; the timebound detector reads the dates)."""
@@ -302,7 +329,7 @@ def decisive_vague(f: dict[str, float]) -> bool:
 # ---- root causes -----------------------------------------------------------------------------------------
 HUMAN = re.compile(
     r"\bhuman (?:error|mistake|factor)s?\b|\bmistakes?\b|\boversight\b|\bcareless\w*|\bforg[oe]t\w*|"
-    r"\bmisunderst\w+|\bmisinterpret\w*|\bmisread\w*|\bunaware\b|\bnot (?:sufficiently |fully )?aware\b|"
+    r"\bmis-?underst\w+|\bmisinterpret\w*|\bmisread\w*|\bunaware\b|\bnot (?:sufficiently |fully )?aware\b|"
     r"\black of (?:\w+ )?(?:training|knowledge|experience|awareness|attention|understanding|care)\b|"
     r"\b(?:were|was) new\b|\bnot (?:yet )?familiar\b|\b(?:did not|didn't|failed to|does not|not) (?:properly |"
     r"correctly )?follow\w*\b|(?<!was )(?<!were )\bskipp\w+\b|\berror of judge?ment\b|\bunderestimat\w+|"
@@ -311,7 +338,8 @@ HUMAN = re.compile(
     r"\bby mistake\b|\berroneously\b|\bleft the company\b|\bno(?:body| one) noticed\b|\bnegligen\w+|"
     r"\binattent\w+|\bmade an error\b|"
     r"\bignor(?:ed|ing)\b (?:the |a |an |this |these )?(?:\w+ ){0,2}(?:notification|warning|alert|e-?mail|message|"
-    r"error|report)s?\b|\b(?:selected|chose|picked|entered|typed|clicked|used|applied|copied|pasted) (?:the |a |an )?"
+    r"error|report)s?\b|\bignored (?:it|them)\b|\b(?:performed|done|carried out) (?:incorrectly|wrongly)\b|"
+    r"\b(?:selected|chose|picked|entered|typed|clicked|used|applied|copied|pasted) (?:the |a |an )?"
     r"(?:wrong|incorrect|old|outdated)\b|\btypos?\b|\boverlook\w*|\bmissed\b|\bdid(?: not|n't) notice\b|"
     r"\bfailed to (?:check|verify|notice|update|review|confirm|revoke|recogni[sz]e|apply|include|remove|set|"
     r"complete|perform)\b|\b(?:manual|operator|operational|clerical|administrative|personnel) (?:error|mistake)s?\b|"
@@ -481,7 +509,7 @@ def root_cause_features(doc: Doc, summary: str) -> dict[str, float]:
 
 
 def _textbook_restatement(text: str) -> bool:
-    """"The root cause was that <the outcome again>": the opening formula followed by no mechanism at all; or a
+    """ "The root cause was that <the outcome again>": the opening formula followed by no mechanism at all; or a
     passage whose only statement about the cause is that it is still being investigated or unknown."""
     m = _TEXTBOOK.match(text)
     rest = text[m.end() :] if m else ""

@@ -28,6 +28,7 @@ _ANCHOR = re.compile(
             rf"\b{_DAY}[-/.](?:[0-2]?\d|3[01])[-/.](?:{_YEAR}|\d\d)\b(?! ?(?:months?|weeks?|days?|years?)\b)",  # 5.3.24
             rf"\b{_YEAR}[-/ ]{_MONTH}[-/ ]{_DAY}\b",  # 2023-Oct-27
             rf"\b{_DAY}(?: of)?[- ]{_MONTH}(?:,?[- ]{_YEAR})?\b",  # 17th March 2018, 10-Jan
+            rf"\b{_DAY}/{_MONTH}/(?:{_YEAR}|\d\d)\b",  # 5/Oct/22
             rf"\b{_MONTH} {_DAY}\b(?:,? {_YEAR}\b)?",  # Jan 10th, January 10, 2024
             rf"\b{_MONTH},?[- ]{_YEAR}\b",  # March 2024, Mar-2024
             rf"\b(?:end|middle|mid|beginning|start|close) of {_MONTH}(?![a-z])",  # end of June

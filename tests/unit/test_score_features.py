@@ -28,3 +28,10 @@ def test_a_named_mechanism_stays_concrete(nlp) -> None:  # type: ignore[no-untyp
     f = action_features(nlp("3/Nov/31 - we added a CAA lint to the issuance pipeline."))
     assert f["concrete_nouns"] >= 1
     assert f["no_anchor"] == 0
+
+
+def test_a_single_class_training_set_is_a_clear_error() -> None:
+    from ca_incidents.score import learned
+
+    with pytest.raises(ValueError, match=r"restated-root-cause: .*same label"):
+        learned.fit([[0.0], [1.0]], [0, 0], ("x",), name="restated-root-cause")

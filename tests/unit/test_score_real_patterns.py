@@ -38,6 +38,7 @@ CAUSES = [  # (passage, bug title, restated, human error only)
     ("It was an oversight by our team.", "Late CCADB disclosure", 0, 1),
     ("The portal mailed a renewal reminder, but the domain owner on our side ignored it.", "Expired domain", 0, 1),
     ("The organisation check was performed incorrectly by the vetting agent.", "Wrong jurisdiction fields", 0, 1),
+    ("Our clerk mistakenly swapped two address fields and the reviewer didn\u2019t notice.", "Swapped", 0, 1),
     ("An operator selected the wrong profile because the form pre-selects the last used profile and there is no "
      "second review.", "Wrong profile", 0, 0),
 ]  # fmt: skip

@@ -32,3 +32,11 @@ def test_day_month_name_year_with_slashes_is_a_date(text: str) -> None:
 
 def test_fractions_are_not_dates() -> None:
     assert not is_timebound("About 3/4 of the affected orders were re-validated.", "")
+
+
+def test_since_a_date_dates_a_change_in_force() -> None:
+    assert is_timebound("Since 2031-07-07 every new certificate carries a 64-bit random serial.", "")
+
+
+def test_a_date_selecting_the_population_is_not_a_due_date() -> None:
+    assert not is_timebound("Rescan all certificates issued before 2031-01-01 with the new lint.", "")

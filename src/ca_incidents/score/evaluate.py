@@ -247,7 +247,7 @@ def fit_models(units: Sequence[EvalUnit], nlp: object) -> dict[str, learned.Line
     xa, xr = features(units, nlp)
     wa, wr = style_weights(units, "action_item"), style_weights(units, "root_cause")
     return {
-        name: learned.fit(x, gold_labels(detector, units), names, weights, learned.THRESHOLDS[name])
+        name: learned.fit(x, gold_labels(detector, units), names, weights, learned.THRESHOLDS[name], detector)
         for name, detector, x, names, weights in (
             ("vague", "vague-action", xa, ACTION_FEATURES, wa),
             ("restated", "restated-root-cause", xr, ROOT_CAUSE_FEATURES, wr),
@@ -404,14 +404,17 @@ def classify(units: Sequence[EvalUnit], nlp: object, models: dict[str, learned.L
     }
 
 
-def cross_style(own: Sequence[EvalUnit], real: Sequence[EvalUnit], nlp: object) -> dict[str, dict[str, Measurement]]:
+def cross_style(
+    own: Sequence[EvalUnit], real: Sequence[EvalUnit], nlp: object
+) -> dict[str, dict[str, Measurement] | str]:
     """Train on one writing style and test on the other, and leave-one-CA-out on real text.
 
     Schemes: fit on all own-words units, test on all real units; fit on all real units, test on the own-words test
     split; and for each CA, fit on own-words dev plus the other CAs' real units and test on that CA (decisions
-    pooled over CAs). Only the learned detectors take part: missing-timebound has no fitted weights.
+    pooled over CAs). Only the learned detectors take part: missing-timebound has no fitted weights. A scheme whose
+    training units cannot be fitted (one label only) gives the reason instead of figures.
     """
-    out: dict[str, dict[str, Measurement]] = {}
+    out: dict[str, dict[str, Measurement] | str] = {}
 
     def run(train_on: Sequence[EvalUnit], test_on: Sequence[EvalUnit]) -> dict[str, list[int]]:
         return classify(test_on, nlp, fit_models(train_on, nlp))
@@ -421,7 +424,11 @@ def cross_style(own: Sequence[EvalUnit], real: Sequence[EvalUnit], nlp: object) 
         ("fit on own-words, test on real", own, real),
         ("fit on real, test on own-words test split", real, own_test),
     ):
-        preds = run(train_on, test_on)
+        try:
+            preds = run(train_on, test_on)
+        except ValueError as exc:
+            out[label] = str(exc)
+            continue
         out[label] = {d: Measurement(gold_labels(d, test_on), preds[d]) for d in LEARNED}
     own_dev = [u for u in own if u.split == "dev"]
     pooled_gold: dict[str, list[int]] = {d: [] for d in LEARNED}
@@ -447,4 +454,5 @@ def cross_style_report(
     results = cross_style(own, real, nlp)
     for detector in LEARNED:
         for label, by_detector in results.items():
-            echo(f"  {detector:24} {label:48} {by_detector[detector]}")
+            figures = by_detector if isinstance(by_detector, str) else by_detector[detector]
+            echo(f"  {detector:24} {label:48} {figures}")

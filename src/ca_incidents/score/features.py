@@ -135,7 +135,7 @@ _GENERIC_PHRASE = re.compile(
     r"\bworking group\b|\bfeasibility\b|\bend-to-end\b|\blevel\b",
     re.I,
 )
-# a direct action named as a noun ("the revocation of the affected certificate")
+# a direct action named as a noun ("removal of the stale profile")
 _DIRECT_NOUN = re.compile(
     r"\b(?:revocation|replacement|re-?issuance|removal|deletion|rotation|decommissioning|deactivation) of\b", re.I
 )
@@ -207,6 +207,12 @@ ACTION_FEATURES = (
 )
 
 
+def _straight_quotes(text: str) -> str:
+    """Typographic apostrophes as ASCII ones, so "didn’t notice" matches like "didn't notice" (same length, so
+    offsets still point into the original text)."""
+    return text.replace("\u2019", "'").replace("\u2018", "'")
+
+
 def _root_verbs(doc: Doc) -> list:
     """The main predicates: the root, its conjoined verbs and open complements."""
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
@@ -248,7 +254,7 @@ def _predicate_lemmas(doc: Doc, verbs: list) -> set[str]:  # type: ignore[type-a
 
 def action_features(doc: Doc) -> dict[str, float]:
     """Cues of a vague action item (guidelines V1-V10) from its parse."""
-    text = doc.text
+    text = _straight_quotes(doc.text)
     verbs = _root_verbs(doc)
     lemmas = _predicate_lemmas(doc, verbs)
     objs = [o for v in verbs for o in _objects(v)]
@@ -328,7 +334,7 @@ def decisive_vague(f: dict[str, float]) -> bool:
 
 # ---- root causes -----------------------------------------------------------------------------------------
 HUMAN = re.compile(
-    r"\bhuman (?:error|mistake|factor)s?\b|\bmistakes?\b|\boversight\b|\bcareless\w*|\bforg[oe]t\w*|"
+    r"\bhuman (?:error|mistake|factor)s?\b|\bmistak(?:e|es|enly)\b|\boversight\b|\bcareless\w*|\bforg[oe]t\w*|"
     r"\bmis-?underst\w+|\bmisinterpret\w*|\bmisread\w*|\bunaware\b|\bnot (?:sufficiently |fully )?aware\b|"
     r"\black of (?:\w+ )?(?:training|knowledge|experience|awareness|attention|understanding|care)\b|"
     r"\b(?:were|was) new\b|\bnot (?:yet )?familiar\b|\b(?:did not|didn't|failed to|does not|not) (?:properly |"
@@ -342,7 +348,8 @@ HUMAN = re.compile(
     r"\b(?:selected|chose|picked|entered|typed|clicked|used|applied|copied|pasted) (?:the |a |an )?"
     r"(?:wrong|incorrect|old|outdated)\b|\btypos?\b|\boverlook\w*|\bmissed\b|\bdid(?: not|n't) notice\b|"
     r"\bfailed to (?:check|verify|notice|update|review|confirm|revoke|recogni[sz]e|apply|include|remove|set|"
-    r"complete|perform)\b|\b(?:manual|operator|operational|clerical|administrative|personnel) (?:error|mistake)s?\b|"
+    r"complete|perform)\b|"
+    r"\b(?:manual|operator|operational|clerical|administrative|personnel|staff) (?:error|mistake)s?\b|"
     r"\binadvertent\w*|\baccidental\w*|\bneglect\w*|\bslip\b|\blapse\b|"
     r"\bmanual\w* (?:\w+ ){0,6}(?:was|were) not (?:executed|performed|done|completed|followed|run|carried out)\b|"
     r"\b(?:team|operators?|engineers?|staff|employees?|administrators?|admins?|technicians?|members?) (?:\w+ ){0,2}"
@@ -479,7 +486,7 @@ def content_words(text: str) -> set[str]:
 
 def root_cause_features(doc: Doc, summary: str) -> dict[str, float]:
     """Cues of a restated or human-error-only root cause (guidelines R1-R7, H1-H6)."""
-    text = doc.text
+    text = _straight_quotes(doc.text)
     words = content_words(text)
     novel = words - content_words(summary)
     subjects = [t for t in doc if t.dep_ in ("nsubj", "nsubjpass")]

@@ -45,9 +45,13 @@ def fit(
     features: Sequence[str],
     weights: Sequence[float] | None = None,
     threshold: float = 0.5,
+    name: str = "model",
 ) -> LinearModel:
     """Fit one model (lbfgs is deterministic; no random state involved)."""
     from sklearn.linear_model import LogisticRegression
+
+    if len(set(y)) < 2:
+        raise ValueError(f"cannot fit {name}: all {len(y)} training units carry the same label")
 
     clf = LogisticRegression(C=C_VALUE, max_iter=5000).fit(x, y, sample_weight=weights)
     return LinearModel(

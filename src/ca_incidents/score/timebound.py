@@ -3,7 +3,8 @@ its text and its Due Date cell (labelling guideline: a date in any format, a mon
 
 Not anchors: no date, "Done"/"Complete" without a date, TBD, ASAP, "Ongoing", relative phrases ("in the coming
 weeks", "within 30 days") and bare frequencies ("Quarterly"). A date that only selects what the item acts on
-("certificates issued before 2019-03-01", "since 2021") is not a due or completion date either.
+("certificates issued before 2019-03-01", "expiring after 2021") is not a due or completion date either; "since
+<date>" is one (from when the change has been in force).
 
 Regular expressions rather than a date parser: a fuzzy parser (dateutil) finds a "date" in nearly any sentence,
 while the question here is only whether a written calendar reference is present, and where (the evidence span).
@@ -52,9 +53,10 @@ def _modal_may(found: str) -> bool:
     return bool(re.fullmatch(r"(?:(?:by|in|until|before|during|for|from|within|through) )?may", found))
 
 
-# words right before a date that make it select the population acted on, not date the action
+# words right before a date that make it select the population acted on, not date the action ("since <date>" is
+# not one: it says from when a change has been in force, which dates its completion)
 _SELECTOR = re.compile(
-    r"(?:issued|created|generated|valid|validated|expir\w*|since|between|dated|signed|published|from|after|"
+    r"(?:issued|created|generated|valid|validated|expir\w*|between|dated|signed|published|from|after|"
     r"prior to|older than|starting)\s+(?:on\s+|in\s+|before\s+|after\s+|from\s+|between\s+|the\s+)?$",
     re.I,
 )

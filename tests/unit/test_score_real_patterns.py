@@ -39,6 +39,10 @@ CAUSES = [  # (passage, bug title, restated, human error only)
     ("The portal mailed a renewal reminder, but the domain owner on our side ignored it.", "Expired domain", 0, 1),
     ("The organisation check was performed incorrectly by the vetting agent.", "Wrong jurisdiction fields", 0, 1),
     ("Our clerk mistakenly swapped two address fields and the reviewer didn\u2019t notice.", "Swapped", 0, 1),
+    ("Validation staff lacked training, and a lack of strict review controls during the migration let it pass.",
+     "Improper validation", 0, 0),
+    ("We overlooked the ballot's change, and an outdated version of our linter did not know the new rule either.",
+     "Forbidden policy qualifier", 0, 0),
     ("An operator selected the wrong profile because the form pre-selects the last used profile and there is no "
      "second review.", "Wrong profile", 0, 0),
 ]  # fmt: skip

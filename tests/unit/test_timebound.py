@@ -40,3 +40,15 @@ def test_since_a_date_dates_a_change_in_force() -> None:
 
 def test_a_date_selecting_the_population_is_not_a_due_date() -> None:
     assert not is_timebound("Rescan all certificates issued before 2031-01-01 with the new lint.", "")
+
+
+@pytest.mark.parametrize(
+    "text", ["We told the subscriber on 10/29 that both ICAs would be revoked.", "3/14 - keys rotated."]
+)
+def test_month_and_day_without_a_year(text: str) -> None:
+    assert is_timebound(text, "")
+
+
+@pytest.mark.parametrize("text", ["About 3/4 of the orders were re-validated.", "Rescan certificates issued on 10/29."])
+def test_fractions_and_selected_days_are_not_due_dates(text: str) -> None:
+    assert not is_timebound(text, "")

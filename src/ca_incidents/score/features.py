@@ -383,6 +383,9 @@ SYSTEMIC = re.compile(
     r"\b(?:system|software|logic|design|tool|tooling|configuration|code|platform) (?:logic )?(?:issues?|problems?|"
     r"flaws?|defects?|bugs?|limitations?|gaps?)\b|"
     r"\b(?:lint\w*|tools?|tests?|checks?|monitoring) (?:did not|didn't|failed to|could not) (?:detect|catch|flag)\b|"
+    r"\black of (?:\w+ ){0,2}(?:controls?|checks?|reviews?|automation|tooling|monitoring|procedures?)\b|"
+    r"\b(?:outdated|out-of-date|obsolete|old) (?:version (?:of )?)?(?:\w+ )?(?:lint\w*|tool\w*|software|library)\b|"
+    r"\bnot having an? (?:updated|current|recent) version\b|"
     r"\b(?:did not|didn't|failed to) detect\w* (?:\w+ ){0,3}(?:with|by) (?:the |our )?"
     r"(?:lint\w*|tools?|tests?|checks?)\b",
     re.I,

@@ -30,6 +30,9 @@ _ANCHOR = re.compile(
             rf"\b{_YEAR}[-/ ]{_MONTH}[-/ ]{_DAY}\b",  # 2023-Oct-27
             rf"\b{_DAY}(?: of)?[- ]{_MONTH}(?:,?[- ]{_YEAR})?\b",  # 17th March 2018, 10-Jan
             rf"\b{_DAY}/{_MONTH}/(?:{_YEAR}|\d\d)\b",  # 5/Oct/22
+            # month/day with no year, after "on"/"by"/"until"/"before"/"due" or opening a line: on 10/29, by 11-01
+            r"\b(?:on|by|until|before|due)\s+(?:0?[1-9]|1[0-2])[-/](?:[0-2]?\d|3[01])\b(?![-/.]\d)(?! of\b)",
+            r"(?:^|(?<=\n))(?:0?[1-9]|1[0-2])/(?:[0-2]?\d|3[01])\b(?![-/.]\d)(?! of\b)",
             rf"\b{_MONTH} {_DAY}\b(?:,? {_YEAR}\b)?",  # Jan 10th, January 10, 2024
             rf"\b{_MONTH},?[- ]{_YEAR}\b",  # March 2024, Mar-2024
             rf"\b(?:end|middle|mid|beginning|start|close) of {_MONTH}(?![a-z])",  # end of June

@@ -66,6 +66,15 @@ _UNDERSCORE_RE = re.compile(r"(?<!\w)_(?=\S)([^_\n]{1,300}?)(?<=\S)_(?!\w)")
 _SPACES_RE = re.compile(r"\s+")
 
 
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
+
+
+def straight_apostrophes(text: str) -> str:
+    """Typographic apostrophes as ASCII ones, so "didn’t" matches patterns written with "didn't" (one character
+    for one, so offsets still point into the original text)."""
+    return text.translate(_APOSTROPHES)
+
+
 def strip_markdown(text: str) -> str:
     """Plain words of a Markdown fragment: no heading marks, emphasis, links or list markers.
 

@@ -12,7 +12,14 @@ import re
 from dataclasses import dataclass
 
 from ca_incidents.parse.legacy import label_chain, match_label
-from ca_incidents.parse.lines import Line, bullet_match, is_separator_row, strip_markdown, table_cells
+from ca_incidents.parse.lines import (
+    Line,
+    bullet_match,
+    is_separator_row,
+    straight_apostrophes,
+    strip_markdown,
+    table_cells,
+)
 from ca_incidents.parse.model import Section
 
 SUBSECTIONS = ("went_well", "didnt_go_well", "lucky", "other")
@@ -109,7 +116,7 @@ _TRAILING_PAREN_RE = re.compile(r"\s*\([^)]*\)\s*$")
 
 def normalize_label(text: str) -> str:
     """Lower-case label without numbering, emphasis, trailing colon or a trailing parenthetical."""
-    s = strip_markdown(text).lower().replace("’", "'").replace("‘", "'")
+    s = straight_apostrophes(strip_markdown(text).lower())
     s = _LABEL_NUMBER_RE.sub("", s)
     s = s.replace("(s)", "s")
     s = _TRAILING_PAREN_RE.sub("", s)

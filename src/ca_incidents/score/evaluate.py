@@ -247,7 +247,9 @@ def fit_models(units: Sequence[EvalUnit], nlp: object) -> dict[str, learned.Line
     xa, xr = features(units, nlp)
     wa, wr = style_weights(units, "action_item"), style_weights(units, "root_cause")
     return {
-        name: learned.fit(x, gold_labels(detector, units), names, weights, learned.THRESHOLDS[name], detector)
+        name: learned.fit(
+            x, gold_labels(detector, units), names, weights, threshold=learned.THRESHOLDS[name], name=detector
+        )
         for name, detector, x, names, weights in (
             ("vague", "vague-action", xa, ACTION_FEATURES, wa),
             ("restated", "restated-root-cause", xr, ROOT_CAUSE_FEATURES, wr),

@@ -10,7 +10,8 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ca_incidents.score.timebound import calendar_references
+from ca_incidents.parse.lines import straight_apostrophes
+from ca_incidents.score.timebound import Anchor, calendar_references
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -207,12 +208,6 @@ ACTION_FEATURES = (
 )
 
 
-def _straight_quotes(text: str) -> str:
-    """Typographic apostrophes as ASCII ones, so "didn’t notice" matches like "didn't notice" (same length, so
-    offsets still point into the original text)."""
-    return text.replace("\u2019", "'").replace("\u2018", "'")
-
-
 def _root_verbs(doc: Doc) -> list:
     """The main predicates: the root, its conjoined verbs and open complements."""
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
@@ -254,12 +249,13 @@ def _predicate_lemmas(doc: Doc, verbs: list) -> set[str]:  # type: ignore[type-a
 
 def action_features(doc: Doc) -> dict[str, float]:
     """Cues of a vague action item (guidelines V1-V10) from its parse."""
-    text = _straight_quotes(doc.text)
+    text = straight_apostrophes(doc.text)
     verbs = _root_verbs(doc)
     lemmas = _predicate_lemmas(doc, verbs)
     objs = [o for v in verbs for o in _objects(v)]
     obj_words = {o.lower_ for o in objs} | {o.lemma_.lower() for o in objs}
-    dated = _dated_tokens(doc)
+    dates = calendar_references(text)
+    dated = _dated_tokens(doc, dates)
 
     def concrete(tok) -> bool:  # type: ignore[no-untyped-def]
         return tok.i not in dated and _concrete_noun(tok)
@@ -272,7 +268,7 @@ def action_features(doc: Doc) -> dict[str, float]:
     heads = lemmas | obj_words | {t.lemma_.lower() for t in doc[:2]}
     people = bool(heads & _PEOPLE_HEADS) and bool(_PEOPLE_ONLY.search(text))
     improve = bool(lemmas & _STRONG_IMPROVE)
-    specific = len(_SPECIFIC_TOKEN.findall(_without_dates(text)))
+    specific = len(_SPECIFIC_TOKEN.findall(_without_dates(text, dates)))
     return {
         "hedge": float(bool(_HEDGE.search(text))),
         "people_only": float(people and not _ENFORCED.search(text)),
@@ -301,16 +297,15 @@ def action_features(doc: Doc) -> dict[str, float]:
 _CLOCK = re.compile(r"\b\d{1,2}:\d\d(?::\d\d)?\b|\b(?:UTC|GMT|[A-Z][DS]T)\b")
 
 
-def _dated_tokens(doc: Doc) -> set[int]:
+def _dated_tokens(doc: Doc, dates: list[Anchor]) -> set[int]:
     """Indices of the tokens inside a calendar reference ("16/June/22"): a date is not a concrete noun."""
-    spans = calendar_references(doc.text)
-    return {t.i for t in doc if any(a.start <= t.idx < a.end for a in spans)}
+    return {t.i for t in doc if any(a.start <= t.idx < a.end for a in dates)}
 
 
-def _without_dates(text: str) -> str:
-    """The text with its calendar and clock references blanked: a date says when, not what (specificity is about
-    the mechanism; the timebound detector reads the dates)."""
-    for a in reversed(calendar_references(text)):
+def _without_dates(text: str, dates: list[Anchor]) -> str:
+    """The text with its calendar references (``dates``, found in it) and clock times blanked: a date says when,
+    not what (specificity is about the mechanism; the timebound detector reads the dates)."""
+    for a in reversed(dates):
         text = text[: a.start] + " " + text[a.end :]
     return _CLOCK.sub(" ", text)
 
@@ -489,7 +484,7 @@ def content_words(text: str) -> set[str]:
 
 def root_cause_features(doc: Doc, summary: str) -> dict[str, float]:
     """Cues of a restated or human-error-only root cause (guidelines R1-R7, H1-H6)."""
-    text = _straight_quotes(doc.text)
+    text = straight_apostrophes(doc.text)
     words = content_words(text)
     novel = words - content_words(summary)
     subjects = [t for t in doc if t.dep_ in ("nsubj", "nsubjpass")]
